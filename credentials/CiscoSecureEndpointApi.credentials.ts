@@ -1,0 +1,77 @@
+// Cisco Secure Endpoint (AMP) API: HTTP Basic with the 3rd-party API client ID and API key.
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+export class CiscoSecureEndpointApi implements ICredentialType {
+	name = 'ciscoSecureEndpointApi';
+
+	displayName = 'Cisco Secure Endpoint API';
+
+	icon: Icon = {
+		light: 'file:../icons/ciscoSecureEndpoint.svg',
+		dark: 'file:../icons/ciscoSecureEndpoint.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/n8n-nodes-audit-log/n8n-nodes-audit-log#cisco-secure-endpoint';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			options: [
+				{ name: 'Asia Pacific, Japan, China', value: 'apjc' },
+				{ name: 'Custom URL', value: 'custom' },
+				{ name: 'Europe', value: 'eu' },
+				{ name: 'North America', value: 'nam' },
+			],
+			default: 'nam',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://api.amp.cisco.com',
+			displayOptions: { show: { region: ['custom'] } },
+			required: true,
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			description: 'The 3rd Party API Client ID from Accounts > API Credentials',
+			required: true,
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: { username: '={{$credentials.clientId}}', password: '={{$credentials.apiKey}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{$credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : {nam: "https://api.amp.cisco.com", eu: "https://api.eu.amp.cisco.com", apjc: "https://api.apjc.amp.cisco.com"}[$credentials.region]}}',
+			url: '/v1/audit_logs',
+			qs: { limit: 1 },
+		},
+	};
+}

@@ -1,0 +1,76 @@
+// Pangea Secure Audit Log: Bearer token, domain or full base URL, optional config ID and signing key.
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+export class PangeaAuditApi implements ICredentialType {
+	name = 'pangeaAuditApi';
+
+	displayName = 'Pangea Audit API';
+
+	icon: Icon = { light: 'file:../icons/pangea.svg', dark: 'file:../icons/pangea.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-audit-log/n8n-nodes-audit-log#pangea-secure-audit-log';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Domain',
+			name: 'domain',
+			type: 'string',
+			default: 'aws.us.pangea.cloud',
+			placeholder: 'e.g. aws.eu.pangea.cloud',
+			description: 'The domain shown in the Pangea console; requests go to https://audit.&lt;domain&gt;',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://audit.aws.us.pangea.cloud',
+			description: 'Optional: a full URL that replaces https://audit.&lt;domain&gt; (proxies, tests)',
+		},
+		{
+			displayName: 'Token',
+			name: 'token',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Config ID',
+			name: 'configId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. pci_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+			description: 'Needed when the token is scoped to several audit configurations',
+		},
+		{
+			displayName: 'Signing Private Key',
+			name: 'signingPrivateKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Optional Ed25519 private key (PEM) used by Log when Sign Locally is on; it never leaves n8n',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { headers: { Authorization: '=Bearer {{$credentials.token}}' } },
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://audit." + $credentials.domain}}',
+			url: '/v1/root',
+			method: 'POST',
+			body: {},
+		},
+	};
+}

@@ -1,0 +1,80 @@
+// Export and Wait: the vendor's own export job where it has one, else the search pages written into a file.
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { parameterError } from '../../shared/errors';
+import { ExportWriter, MIME_TYPES } from '../../shared/files';
+import { readQuery } from '../../shared/query';
+import { readItems } from '../../shared/reader';
+import type { ExportedFile, ExportFormat } from '../../shared/types';
+import { contextFor, countNotes, newCounters, shapeItems, verifyItems, type Operation } from './common';
+
+const FORMATS: ExportFormat[] = ['csv', 'json', 'ndjson'];
+
+function seconds(options: IDataObject, name: string, fallback: number): number {
+	const value = options[name];
+	return typeof value === 'number' && value > 0 ? value : fallback;
+}
+
+export const exportAndWait: Operation = async (run) => {
+	const { fn, source, itemIndex } = run;
+	const format = fn.getNodeParameter('format', itemIndex, 'csv') as ExportFormat;
+	if (!FORMATS.includes(format)) {
+		throw parameterError(fn, 'Format', `"${format}" is not an export format`, 'Choose CSV, JSON or NDJSON.', itemIndex);
+	}
+	const binaryPropertyName = (fn.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim();
+	if (binaryPropertyName === '') {
+		throw parameterError(fn, 'Put Output File in Field', 'the field name is empty', 'Enter a binary field name such as data.', itemIndex);
+	}
+	const settings = readQuery(fn, source, itemIndex, Date.now(), 'asc');
+	const ctx = contextFor(run, settings);
+	const emitEvents = settings.options.emitEvents === true;
+	const exportSettings = {
+		format,
+		pollIntervalMs: seconds(settings.options, 'pollInterval', 2) * 1000,
+		maxWaitMs: seconds(settings.options, 'maxWait', 300) * 1000,
+	};
+	const native = !emitEvents && source.nativeExport && source.nativeExportFormats?.includes(format);
+	const events: IDataObject[] = [];
+	let file: ExportedFile;
+	if (native) {
+		file = await source.nativeExport!(ctx, settings.query, exportSettings);
+	} else {
+		// Pages are encoded into the file as they arrive; only the file's bytes are kept.
+		const writer = new ExportWriter(format);
+		const counters = newCounters();
+		for await (const { items, page } of readItems(ctx, source, settings.query)) {
+			await verifyItems(ctx, source, settings, page, items, counters);
+			const shaped = shapeItems(source, settings, items, counters);
+			writer.add(shaped);
+			if (emitEvents) events.push(...shaped);
+		}
+		countNotes(run.notes, counters);
+		file = {
+			data: writer.finish(),
+			fileName: `${source.id}-audit-${new Date(ctx.now()).toISOString().replace(/[:.]/g, '-')}.${format}`,
+			mimeType: MIME_TYPES[format],
+			eventCount: writer.eventCount,
+		};
+	}
+	const binary = await fn.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);
+	const summary: IDataObject = {
+		source: source.id,
+		format,
+		eventCount: file.eventCount,
+		jobId: file.jobId ?? null,
+		fileName: file.fileName,
+		fileSize: file.data.length,
+		timeRange: {
+			start: settings.query.start === undefined ? null : new Date(settings.query.start).toISOString(),
+			end: new Date(settings.query.end).toISOString(),
+		},
+		exportedBy: native ? 'vendor' : 'pages',
+	};
+	run.notes.push(
+		`${source.displayName}: exported ${file.eventCount ?? 'an unknown number of'} event(s) into ${file.fileName} (${file.data.length} bytes)`,
+	);
+	const out: INodeExecutionData[] = [
+		{ json: summary, binary: { [binaryPropertyName]: binary }, pairedItem: { item: itemIndex } },
+	];
+	for (const json of events) out.push({ json, pairedItem: { item: itemIndex } });
+	return out;
+};

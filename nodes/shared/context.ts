@@ -1,0 +1,70 @@
+// Builds the SourceContext a source runs with: the transport, cached credentials, cancel-aware waits, notes.
+import { NodeOperationError, sleep, type ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { DEFAULT_TRANSPORT, Transport, type TransportSettings } from './transport';
+import type { ApiRequest, AuditSource, NodeFunctions, SourceContext } from './types';
+
+/** Longest single sleep slice, so a cancel is noticed within this many ms even during long waits. */
+const SLEEP_SLICE_MS = 250;
+
+function cancelSignal(fn: NodeFunctions): AbortSignal | undefined {
+	const getter = (fn as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal;
+	return typeof getter === 'function' ? getter.call(fn) : undefined;
+}
+
+export type ContextOptions = Partial<TransportSettings> & {
+	/** Collects notes for the execution hints; the caller decides where they go. */
+	notes?: string[];
+};
+
+export function createSourceContext(
+	fn: NodeFunctions,
+	source: AuditSource,
+	itemIndex: number,
+	options: ContextOptions = {},
+): SourceContext {
+	const settings: TransportSettings = { ...DEFAULT_TRANSPORT, ...definedOnly(options) };
+	const notes = options.notes ?? [];
+	let credentialsPromise: Promise<ICredentialDataDecryptedObject> | undefined;
+	const credentials = async () => (credentialsPromise ??= fn.getCredentials(source.credentialType, itemIndex));
+
+	const throwIfCancelled = () => {
+		if (cancelSignal(fn)?.aborted) {
+			throw new NodeOperationError(fn.getNode(), 'The execution was cancelled', { itemIndex });
+		}
+	};
+	const pause = async (ms: number) => {
+		let left = ms;
+		while (left > 0) {
+			throwIfCancelled();
+			const slice = Math.min(left, SLEEP_SLICE_MS);
+			await sleep(slice);
+			left -= slice;
+		}
+		throwIfCancelled();
+	};
+	const transport = new Transport(fn, source, itemIndex, credentials, settings, pause);
+
+	return {
+		fn,
+		itemIndex,
+		request: async <T>(req: ApiRequest) => {
+			throwIfCancelled();
+			return await transport.request<T>(req);
+		},
+		requestWithoutAuth: async (req: ApiRequest) => {
+			throwIfCancelled();
+			return await transport.request<Buffer>({ ...req, binary: true }, false);
+		},
+		credentials,
+		sleep: pause,
+		throwIfCancelled,
+		now: settings.now,
+		note: (message: string) => {
+			notes.push(message);
+		},
+	};
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

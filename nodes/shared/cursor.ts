@@ -1,0 +1,152 @@
+// The cursor shared by the trigger and the cursor-queue Fetch Queue: each event once, oldest first.
+import { createHash } from 'node:crypto';
+import type { IDataObject } from 'n8n-workflow';
+import { readItems } from './reader';
+import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
+
+/**
+ * What a node keeps in its static data between runs (JSON-safe, bounded):
+ * - `floor`: events older than this are never emitted (the seed time, or the overlap's edge);
+ * - `watermark`: the newest event time emitted so far;
+ * - `seen`: short ids of the events met in [floor, watermark], grouped by time, with repeats
+ *   (two identical records at one instant are two events and count twice);
+ * - `untimed`: short ids of events whose time did not parse.
+ * Each run asks the source from `floor` inclusive and drops what `seen` already holds.
+ */
+export type CursorState = {
+	v: 1;
+	floor: number;
+	watermark: number;
+	seen: Array<[number, string[]]>;
+	untimed: string[];
+};
+
+export type CursorSettings = {
+	/** Safety window for records that arrive late: re-read this far behind the watermark. */
+	overlapMs: number;
+	/** Stop after this many new events; the rest stays for the next run, oldest first. */
+	maxEvents: number;
+};
+
+/** Caps that keep the state under 64 KiB of JSON whatever the history (each id costs ~14 bytes). */
+export const MAX_SEEN_IDS = 2500;
+export const MAX_UNTIMED_IDS = 300;
+
+export function seedCursor(at: number): CursorState {
+	return { v: 1, floor: at, watermark: at, seen: [], untimed: [] };
+}
+
+/** Reads a saved state back, or undefined when there is none (or it is from an unknown version). */
+export function loadCursor(data: IDataObject, key: string): CursorState | undefined {
+	const state = data[key] as CursorState | undefined;
+	if (!state || state.v !== 1 || typeof state.floor !== 'number') return undefined;
+	return state;
+}
+
+export function saveCursor(data: IDataObject, key: string, state: CursorState): void {
+	data[key] = state as unknown as IDataObject;
+}
+
+/** 66 bits of the id's SHA-256: enough to tell apart the few thousand ids a window holds. */
+export function shortId(id: string): string {
+	return createHash('sha256').update(id).digest('base64url').slice(0, 11);
+}
+
+export type Offer = 'new' | 'seen' | 'full';
+
+/** One run's decisions over events offered in ascending time order. Pure, no I/O. */
+export class CursorBatch {
+	private readonly prior = new Map<string, number>();
+	private readonly metNow = new Map<string, number>();
+	private readonly added: Array<[number, string]> = [];
+	private readonly addedUntimed: string[] = [];
+	private emitted = 0;
+	private stoppedAt = Infinity;
+
+	constructor(
+		private readonly state: CursorState,
+		private readonly settings: CursorSettings,
+	) {
+		for (const [time, ids] of state.seen) for (const id of ids) this.count(this.prior, `${time}|${id}`);
+		for (const id of state.untimed) this.count(this.prior, `u|${id}`);
+	}
+
+	offer(entry: TimedItem): Offer {
+		const untimed = Number.isNaN(entry.timeMs);
+		if (!untimed && entry.timeMs < this.state.floor) return 'seen';
+		const short = shortId(entry.item.id);
+		const key = untimed ? `u|${short}` : `${entry.timeMs}|${short}`;
+		const met = this.count(this.metNow, key);
+		if (met <= (this.prior.get(key) ?? 0)) return 'seen';
+		if (this.emitted >= this.settings.maxEvents) {
+			// Undo: this one was not consumed and must be met afresh next run.
+			this.metNow.set(key, met - 1);
+			if (!untimed) this.stoppedAt = Math.min(this.stoppedAt, entry.timeMs);
+			return 'full';
+		}
+		this.emitted++;
+		if (untimed) this.addedUntimed.push(short);
+		else this.added.push([entry.timeMs, short]);
+		return 'new';
+	}
+
+	/** The state to save once the run's items are built. */
+	finish(): CursorState {
+		let watermark = this.state.watermark;
+		for (const [time] of this.added) if (time > watermark) watermark = time;
+		const groups = new Map<number, string[]>(this.state.seen.map(([t, ids]) => [t, [...ids]]));
+		for (const [time, id] of this.added) {
+			const group = groups.get(time);
+			if (group) group.push(id);
+			else groups.set(time, [id]);
+		}
+		// Never raise the floor past an event this run left unread because it was full.
+		let floor = Math.min(Math.max(this.state.floor, watermark - this.settings.overlapMs), this.stoppedAt);
+		let seen = [...groups.entries()].filter(([t]) => t >= floor).sort((a, b) => a[0] - b[0]);
+		let total = seen.reduce((n, [, ids]) => n + ids.length, 0);
+		while (total > MAX_SEEN_IDS && seen.length > 1 && seen[1][0] <= this.stoppedAt) {
+			total -= seen[0][1].length;
+			seen = seen.slice(1);
+			floor = seen[0][0];
+		}
+		const untimed = [...this.state.untimed, ...this.addedUntimed].slice(-MAX_UNTIMED_IDS);
+		return { v: 1, floor, watermark, seen, untimed };
+	}
+
+	private count(map: Map<string, number>, key: string): number {
+		const next = (map.get(key) ?? 0) + 1;
+		map.set(key, next);
+		return next;
+	}
+}
+
+/**
+ * One cursor run: read from the floor up to `query.end`, oldest first, and return the new events
+ * with the state to save after they are built. The caller saves it (never in manual mode).
+ */
+export async function readNewEvents(
+	ctx: SourceContext,
+	source: AuditSource,
+	query: AuditQuery,
+	state: CursorState,
+	settings: CursorSettings,
+	/** Runs on every page before its items are offered (Pangea verification needs the page). */
+	onPage?: (page: Page, items: TimedItem[]) => Promise<void>,
+): Promise<{ events: TimedItem[]; next: CursorState; full: boolean }> {
+	const batch = new CursorBatch(state, settings);
+	const events: TimedItem[] = [];
+	let full = false;
+	const ascending: AuditQuery = { ...query, start: state.floor, order: 'asc' };
+	outer: for await (const { items, page } of readItems(ctx, source, ascending)) {
+		if (onPage) await onPage(page, items);
+		for (const entry of items) {
+			const offer = batch.offer(entry);
+			if (offer === 'full') {
+				full = true;
+				break outer;
+			}
+			if (offer === 'new') events.push(entry);
+		}
+	}
+	return { events, next: batch.finish(), full };
+}

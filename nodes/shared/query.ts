@@ -1,0 +1,133 @@
+// Reads the node's filters and options into an AuditQuery, checking every input before any request.
+import type { IDataObject } from 'n8n-workflow';
+import type { OutputFormat, OutputOptions } from './auditItem';
+import { parameterError } from './errors';
+import { parseDurationMs, resolveTimeRange } from './timeRange';
+import type { AuditQuery, AuditSource, CommonFilters, NodeFunctions, SortOrder } from './types';
+
+/** Names of the `filters` collection shared by every source; any other key is vendor-only. */
+export const COMMON_FILTER_NAMES = ['start', 'end', 'range', 'flaggedOnly', 'actor', 'actorIp', 'query'];
+/** Names of the `options` collection shared by every source; any other key is vendor-only. */
+export const COMMON_OPTION_NAMES = [
+	'includeRaw',
+	'outputFormat',
+	'sortOrder',
+	'pollInterval',
+	'maxWait',
+	'emitEvents',
+	'resetCursor',
+	'verify',
+	'initialLookback',
+	'maxEventsPerPoll',
+	'overlap',
+];
+
+export type ReadSettings = {
+	query: AuditQuery;
+	output: OutputOptions;
+	options: IDataObject;
+	/** Common filters the source cannot apply itself, applied to normalized items. */
+	clientFilters: Array<keyof CommonFilters>;
+};
+
+function split(values: IDataObject, commonNames: string[]): [IDataObject, IDataObject] {
+	const common: IDataObject = {};
+	const vendor: IDataObject = {};
+	for (const [key, value] of Object.entries(values)) {
+		if (value === '' || value === undefined || value === null) continue;
+		(commonNames.includes(key) ? common : vendor)[key] = value;
+	}
+	return [common, vendor];
+}
+
+/** Validates Limit: a whole number of at least 1. */
+export function readLimit(
+	fn: NodeFunctions,
+	itemIndex: number,
+	parameter = 'limit',
+	label = 'Limit',
+	fallback = 50,
+): number {
+	const limit = fn.getNodeParameter(parameter, itemIndex, fallback) as number;
+	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+		throw parameterError(fn, label, `${String(limit)} is not a valid number of events`, `Set ${label} to a whole number of 1 or more${label === 'Limit' ? ', or turn on Return All' : ''}.`, itemIndex);
+	}
+	return limit;
+}
+
+/**
+ * Builds the query of one run. `defaultOrder` is what the operation wants when the user did not
+ * choose a sort order (Search: newest first; the cursor always reads oldest first itself).
+ */
+export function readQuery(
+	fn: NodeFunctions,
+	source: AuditSource,
+	itemIndex: number,
+	now: number,
+	defaultOrder: SortOrder,
+	pageSize = source.pageSize,
+): ReadSettings {
+	const filters = fn.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const [commonRaw, vendor] = split(filters, COMMON_FILTER_NAMES);
+	const [commonOptions, vendorOptions] = split(options, COMMON_OPTION_NAMES);
+	const range = resolveTimeRange(
+		fn,
+		{ start: commonRaw.start as string, end: commonRaw.end as string, range: commonRaw.range as string },
+		now,
+		itemIndex,
+	);
+	const common: CommonFilters = {
+		actor: commonRaw.actor as string | undefined,
+		actorIp: commonRaw.actorIp as string | undefined,
+		query: commonRaw.query as string | undefined,
+		flaggedOnly: commonRaw.flaggedOnly === true,
+	};
+	const outputFormat = (commonOptions.outputFormat as OutputFormat | undefined) ?? 'normalized';
+	if (!['normalized', 'ocsf', 'raw'].includes(outputFormat)) {
+		throw parameterError(fn, 'Options > Output Format', `"${outputFormat}" is not a format`, 'Choose Normalized, OCSF or Raw.', itemIndex);
+	}
+	const query: AuditQuery = {
+		start: range.start,
+		end: range.end,
+		order: (commonOptions.sortOrder as SortOrder | undefined) ?? defaultOrder,
+		common,
+		vendor,
+		vendorOptions,
+		pageSize: Math.max(1, Math.min(source.pageSize, pageSize)),
+		verify: commonOptions.verify === true,
+	};
+	source.validate?.(query, fn, itemIndex);
+	return {
+		query,
+		output: { includeRaw: commonOptions.includeRaw !== false, outputFormat },
+		options: commonOptions,
+		clientFilters: (['actor', 'actorIp', 'query', 'flaggedOnly'] as Array<keyof CommonFilters>).filter(
+			(key) => !source.serverFilters.includes(key),
+		),
+	};
+}
+
+/** Default safety window for late-arriving records, re-read behind the cursor on every run. */
+export const DEFAULT_OVERLAP = '1m';
+
+/** Reads a duration option such as "5m" (Overlap, Initial Lookback) into ms. */
+export function readDurationOption(
+	fn: NodeFunctions,
+	options: IDataObject,
+	name: string,
+	label: string,
+	fallback: string,
+	itemIndex: number,
+): number {
+	const text = String(options[name] ?? fallback).trim();
+	const ms = parseDurationMs(text);
+	if (ms === null) {
+		throw parameterError(fn, `Options > ${label}`, `"${text}" is not a duration`, 'Write a number and a unit: s, m, h, d or w, e.g. 5m or 2h.', itemIndex);
+	}
+	return ms;
+}
+
+export function readOverlapMs(fn: NodeFunctions, options: IDataObject, itemIndex: number): number {
+	return readDurationOption(fn, options, 'overlap', 'Overlap', DEFAULT_OVERLAP, itemIndex);
+}

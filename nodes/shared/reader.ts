@@ -1,0 +1,139 @@
+// Reads a query as normalized items page by page, in the order asked, past any per-query result cap.
+import { NodeOperationError } from 'n8n-workflow';
+import { timed } from './auditItem';
+import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
+
+/** Counts how many times each id was met at one instant: the boundary between two windows. */
+class Multiset {
+	private readonly counts = new Map<string, number>();
+
+	add(id: string): void {
+		this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+	}
+
+	/** Removes one occurrence; false when there was none left. */
+	take(id: string): boolean {
+		const count = this.counts.get(id);
+		if (!count) return false;
+		if (count === 1) this.counts.delete(id);
+		else this.counts.set(id, count - 1);
+		return true;
+	}
+}
+
+export type ReadStats = { pages: number; records: number; queries: number; untimed: number };
+
+function normalizePage(source: AuditSource, page: Page, stats: ReadStats): TimedItem[] {
+	const out = new Array<TimedItem>(page.records.length);
+	for (let i = 0; i < page.records.length; i++) {
+		const entry = timed(source.normalize(page.records[i], page.context));
+		if (Number.isNaN(entry.timeMs)) stats.untimed++;
+		out[i] = entry;
+	}
+	stats.pages++;
+	stats.records += page.records.length;
+	return out;
+}
+
+/**
+ * Yields normalized items in `query.order`, one vendor page at a time.
+ * - A source that cannot serve the order (Cisco is newest first only) is read whole and reversed once.
+ * - A source with a per-query cap (CBC, Pangea: 10 000) is walked window by window: the next
+ *   query starts at the last instant seen, and the records already met at that instant are
+ *   skipped by id count, so bursts sharing one millisecond come out once each.
+ * Callers may stop early (Limit): the generator makes no request it does not need.
+ */
+export async function* readItems(
+	ctx: SourceContext,
+	source: AuditSource,
+	query: AuditQuery,
+	stats: ReadStats = { pages: 0, records: 0, queries: 0, untimed: 0 },
+): AsyncGenerator<{ items: TimedItem[]; page: Page }> {
+	if (!source.orders.includes(query.order)) {
+		yield* readReversed(ctx, source, query, stats);
+		return;
+	}
+	if (!source.searchWindow) {
+		stats.queries++;
+		for await (const page of source.pages(ctx, query)) {
+			ctx.throwIfCancelled();
+			yield { items: normalizePage(source, page, stats), page };
+		}
+		return;
+	}
+	yield* readWindows(ctx, source, query, source.searchWindow, stats);
+}
+
+async function* readReversed(
+	ctx: SourceContext,
+	source: AuditSource,
+	query: AuditQuery,
+	stats: ReadStats,
+): AsyncGenerator<{ items: TimedItem[]; page: Page }> {
+	const other = query.order === 'asc' ? 'desc' : 'asc';
+	const pages: Array<{ items: TimedItem[]; page: Page }> = [];
+	for await (const chunk of readItems(ctx, source, { ...query, order: other }, stats)) pages.push(chunk);
+	for (let p = pages.length - 1; p >= 0; p--) {
+		pages[p].items.reverse();
+		pages[p].page.records.reverse();
+		yield pages[p];
+	}
+}
+
+async function* readWindows(
+	ctx: SourceContext,
+	source: AuditSource,
+	query: AuditQuery,
+	window: number,
+	stats: ReadStats,
+): AsyncGenerator<{ items: TimedItem[]; page: Page }> {
+	const ascending = query.order === 'asc';
+	let current: AuditQuery = { ...query };
+	let skip: Multiset | undefined;
+	let skipAt = NaN;
+	for (;;) {
+		stats.queries++;
+		let count = 0;
+		let total: number | undefined;
+		let lastTime = NaN;
+		let atLast = new Multiset();
+		let sawOther = false;
+		for await (const page of source.pages(ctx, current)) {
+			ctx.throwIfCancelled();
+			count += page.records.length;
+			total = page.total ?? total;
+			const items = normalizePage(source, page, stats);
+			const kept: TimedItem[] = [];
+			for (const entry of items) {
+				if (!Number.isNaN(entry.timeMs)) {
+					if (entry.timeMs !== lastTime) {
+						lastTime = entry.timeMs;
+						atLast = new Multiset();
+					}
+					atLast.add(entry.item.id);
+					if (entry.timeMs !== skipAt) sawOther = true;
+				}
+				if (skip && entry.timeMs === skipAt && skip.take(entry.item.id)) continue;
+				kept.push(entry);
+			}
+			yield { items: kept, page };
+		}
+		const capped = total !== undefined ? total > count : count >= window;
+		if (!capped || count === 0 || Number.isNaN(lastTime)) return;
+		if (!sawOther) {
+			throw new NodeOperationError(
+				ctx.fn.getNode(),
+				`More than ${window} events share the instant ${new Date(lastTime).toISOString()}`,
+				{
+					description:
+						'The vendor cannot page past this many events at one millisecond. Narrow the search with a filter (actor, query) and run it again.',
+					itemIndex: ctx.itemIndex,
+				},
+			);
+		}
+		// Records met at the last instant come again in the next window: skip exactly those.
+		skip = atLast;
+		skipAt = lastTime;
+		current = ascending ? { ...current, start: lastTime } : { ...current, end: lastTime };
+	}
+}

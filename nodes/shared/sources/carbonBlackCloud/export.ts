@@ -1,0 +1,102 @@
+// Carbon Black Cloud export: _export → Job Service status with backoff → download (auth never sent to a redirect).
+import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
+import { countRecords, MIME_TYPES } from '../../files';
+import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
+import { cbcPaths, cbcSearchBody } from './request';
+
+type Job = { id?: number | string; status?: string; errors?: unknown; progress?: { num_total?: number; num_completed?: number } };
+
+/** First wait between status polls; doubles up to the Poll Interval, back to this on a status change. */
+const FIRST_POLL_MS = 250;
+/** 404s tolerated while a fresh job becomes visible (the SDK tolerates two errors). */
+const TOLERATED_NOT_FOUND = 2;
+
+export async function exportAndDownload(
+	ctx: SourceContext,
+	query: AuditQuery,
+	settings: ExportSettings,
+): Promise<ExportedFile> {
+	const { logs, jobs } = await cbcPaths(ctx);
+	const body = { ...cbcSearchBody(query), format: settings.format };
+	const started = await ctx.request<{ job_id?: number | string }>({ method: 'POST', url: `${logs}/_export`, body });
+	const jobId = String(started.body.job_id ?? '');
+	if (jobId === '') {
+		throw new NodeApiError(ctx.fn.getNode(), { message: 'no job_id' } as JsonObject, {
+			message: 'Carbon Black Cloud accepted the export but returned no job id',
+			itemIndex: ctx.itemIndex,
+		});
+	}
+	await waitForJob(ctx, jobs, jobId, settings);
+	const data = await download(ctx, `${jobs}/${jobId}/download`);
+	return {
+		data,
+		fileName: `carbonBlackCloud-audit-export-${jobId}.${settings.format}`,
+		mimeType: MIME_TYPES[settings.format],
+		eventCount: countRecords(data, settings.format),
+		jobId,
+	};
+}
+
+async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, settings: ExportSettings): Promise<void> {
+	const deadline = ctx.now() + settings.maxWaitMs;
+	let delay = Math.min(FIRST_POLL_MS, settings.pollIntervalMs);
+	let lastStatus = '';
+	let notFound = 0;
+	for (;;) {
+		const response = await ctx.request<Job>({ method: 'GET', url: `${jobs}/${jobId}`, acceptStatus: [404] });
+		if (response.status === 404) {
+			if (++notFound > TOLERATED_NOT_FOUND) {
+				throw new NodeApiError(ctx.fn.getNode(), { message: 'job not found' } as JsonObject, {
+					message: `Carbon Black Cloud export job ${jobId} was not found`,
+					description: 'Jobs are visible only to the API key that created them; check that the key has jobs.status READ.',
+					httpCode: '404',
+					itemIndex: ctx.itemIndex,
+				});
+			}
+		}
+		const status = String(response.body?.status ?? '');
+		if (status === 'COMPLETED') return;
+		if (status === 'FAILED') {
+			throw new NodeApiError(ctx.fn.getNode(), { message: 'export job failed' } as JsonObject, {
+				message: `Carbon Black Cloud export job ${jobId} failed`,
+				description: `The Job Service reported: ${JSON.stringify(response.body.errors ?? 'no detail')}`,
+				itemIndex: ctx.itemIndex,
+			});
+		}
+		if (status !== lastStatus) {
+			lastStatus = status;
+			delay = Math.min(FIRST_POLL_MS, settings.pollIntervalMs);
+		}
+		const left = deadline - ctx.now();
+		if (left <= 0) {
+			throw new NodeOperationError(
+				ctx.fn.getNode(),
+				`Carbon Black Cloud export job ${jobId} did not finish within Max Wait (${Math.round(settings.maxWaitMs / 1000)} s)`,
+				{
+					description: `The job is still ${status || 'running'} and can be downloaded later from the Job Service (job id ${jobId}). Raise Options > Max Wait, or export a shorter time range.`,
+					itemIndex: ctx.itemIndex,
+				},
+			);
+		}
+		await ctx.sleep(Math.min(delay, left));
+		delay = Math.min(delay * 2, settings.pollIntervalMs);
+	}
+}
+
+/** The download may answer with the file or redirect to a pre-signed URL, fetched without auth. */
+async function download(ctx: SourceContext, url: string): Promise<Buffer> {
+	const response = await ctx.request<Buffer>({ method: 'GET', url, binary: true, noRedirect: true });
+	if (response.status >= 300 && response.status < 400) {
+		const location = response.headers.location;
+		const target = Array.isArray(location) ? location[0] : location;
+		if (!target) {
+			throw new NodeApiError(ctx.fn.getNode(), { message: 'redirect without location' } as JsonObject, {
+				message: 'Carbon Black Cloud redirected the export download without a Location',
+				itemIndex: ctx.itemIndex,
+			});
+		}
+		const absolute = new URL(target, (await ctx.credentials()).baseUrl as string).toString();
+		return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute })).body;
+	}
+	return response.body;
+}

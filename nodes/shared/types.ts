@@ -1,0 +1,207 @@
+// The types that every source, every operation and the trigger agree on: the seam of the package.
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	INodeProperties,
+	IPollFunctions,
+} from 'n8n-workflow';
+
+/** The value of the node's `source` parameter; a public contract (saved workflows use it). */
+export type SourceId = 'carbonBlackCloud' | 'cortexXdr' | 'ciscoSecureEndpoint' | 'pangea';
+
+/** A vendor record exactly as received (parsed JSON). */
+export type RawRecord = IDataObject;
+
+export type AuditCategory = 'authentication' | 'account' | 'configuration' | 'policy' | 'api' | 'other';
+export type AuditOutcome = 'success' | 'failure' | 'unknown';
+
+export type Verdict = 'pass' | 'fail';
+export type ProofVerdict = 'pass' | 'fail' | 'pending' | 'none';
+export type Verification = {
+	hash: Verdict;
+	signature: Verdict | 'none';
+	membership: ProofVerdict;
+	consistency: ProofVerdict;
+};
+
+/** The normalized audit item of docs/audit-item.md: every key always present, null when unknown. */
+export type AuditItem = {
+	id: string;
+	source: SourceId;
+	time: string | null;
+	actor: { name: string | null; email: string | null; ip: string | null };
+	action: string | null;
+	category: AuditCategory;
+	description: string | null;
+	outcome: AuditOutcome;
+	flagged: boolean;
+	target: { type: string | null; id: string | null; name: string | null };
+	changes: { before: IDataObject | null; after: IDataObject | null } | null;
+	organization: string | null;
+	requestUrl: string | null;
+	raw?: RawRecord;
+	verification?: Verification;
+};
+
+/** An audit item with its event time as epoch ms (NaN when the vendor time did not parse). */
+export type TimedItem = { item: AuditItem; timeMs: number };
+
+/** The n8n functions a source may run under: the action node or the polling trigger. */
+export type NodeFunctions = IExecuteFunctions | IPollFunctions;
+
+export type SortOrder = 'asc' | 'desc';
+
+/** The common filters of the `filters` collection, resolved. Vendor-only fields stay in `vendor`. */
+export type CommonFilters = {
+	actor?: string;
+	actorIp?: string;
+	query?: string;
+	flaggedOnly?: boolean;
+};
+
+/** One time-bounded read of a source. Times are epoch ms, both ends inclusive. */
+export type AuditQuery = {
+	start?: number;
+	end: number;
+	order: SortOrder;
+	common: CommonFilters;
+	/** The vendor-only fields of the `filters` collection (names as the source declared them). */
+	vendor: IDataObject;
+	/** Vendor-only settings from the `options` collection (e.g. Cortex requests per second). */
+	vendorOptions: IDataObject;
+	/** Largest page wanted; a source asks for min(pageSize, this). */
+	pageSize: number;
+	/** Pangea: ask for the verbose records that carry proofs. */
+	verify?: boolean;
+};
+
+/** One page as a source returns it: records in the order asked, plus the total when the vendor says. */
+export type Page = {
+	records: RawRecord[];
+	/** Matches of the whole query as the vendor reports them (CBC num_found, Pangea count), if known. */
+	total?: number;
+	/** Extra context the normalizer or verifier needs for the records of this page (Pangea roots). */
+	context?: IDataObject;
+};
+
+export type ExportFormat = 'csv' | 'json' | 'ndjson';
+
+/** A file a source produced natively (CBC job download, Pangea download_results). */
+export type ExportedFile = {
+	data: Buffer;
+	fileName: string;
+	mimeType: string;
+	eventCount: number | null;
+	jobId?: string;
+};
+
+export type ExportSettings = {
+	format: ExportFormat;
+	pollIntervalMs: number;
+	maxWaitMs: number;
+};
+
+/** An HTTP request as a source describes it; the transport adds retries, auth and error mapping. */
+export type ApiRequest = {
+	method: IHttpRequestMethods;
+	/** Absolute URL, or a path joined to the source's base URL. */
+	url: string;
+	qs?: IDataObject;
+	body?: IDataObject | IDataObject[];
+	headers?: Record<string, string>;
+	/** Return the body as a Buffer instead of parsed JSON. */
+	binary?: boolean;
+	/** Return 3xx answers instead of following them (to strip auth from a pre-signed redirect). */
+	noRedirect?: boolean;
+	/** Statuses that are answers, not failures (e.g. Pangea 202 Accepted). 2xx always are. */
+	acceptStatus?: number[];
+};
+
+export type ApiResponse<T = unknown> = {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+};
+
+/** What a source tells the transport about a failed answer, in the vendor's own words. */
+export type VendorError = {
+	message: string;
+	/** How to fix it, in plain words (shown as the error's description). */
+	description?: string;
+	/** True when retrying the same request can succeed (e.g. Pangea TooManyRequests on a 400). */
+	retryable?: boolean;
+};
+
+/** Everything a source may use while it runs: HTTP through the transport, credentials, time. */
+export interface SourceContext {
+	readonly fn: NodeFunctions;
+	readonly itemIndex: number;
+	/** An authenticated request to the vendor, retried on 429/5xx, errors mapped. */
+	request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
+	/** A request without the vendor's auth (pre-signed download URLs). */
+	requestWithoutAuth(req: ApiRequest): Promise<ApiResponse<Buffer>>;
+	/** The decrypted credential; read only non-secret fields (base URL, org key, region). */
+	credentials(): Promise<ICredentialDataDecryptedObject>;
+	/** Waits, returning early with an error when the execution is cancelled. */
+	sleep(ms: number): Promise<void>;
+	throwIfCancelled(): void;
+	now(): number;
+	/** A short note for the execution's hints (progress, counts, fallbacks). Never a secret. */
+	note(message: string): void;
+}
+
+/** The result of one call to a source's `log` (Pangea): one entry per input event, in order. */
+export type LoggedEvent = { hash: string | null; envelope?: IDataObject };
+
+/**
+ * One vendor. Everything vendor-specific lives behind this interface, in the vendor's folder;
+ * operations and the trigger never ask which vendor they run on.
+ */
+export interface AuditSource {
+	id: SourceId;
+	/** Shown in the Source dropdown. */
+	displayName: string;
+	/** Shown under the Source dropdown. */
+	description: string;
+	credentialType: string;
+	/** Vendor-only fields added to the `filters` collection when this source is chosen. */
+	filterFields: INodeProperties[];
+	/** Vendor-only fields added to the `options` collection when this source is chosen. */
+	optionFields: INodeProperties[];
+	/** The largest page the vendor serves. */
+	pageSize: number;
+	/** Result cap of one query (CBC, Pangea: 10 000); reading past it needs a time split. */
+	searchWindow?: number;
+	/** Which orders `pages` can deliver; a newest-first API is read whole and reversed for asc. */
+	orders: SortOrder[];
+	/** Common filters the vendor applies itself; the rest are applied to normalized items. */
+	serverFilters: Array<keyof CommonFilters>;
+	/** Checks vendor-only inputs before any request; throws NodeOperationError naming the field. */
+	validate?(query: AuditQuery, fn: NodeFunctions, itemIndex: number): void;
+	/** Reads the query page by page, in `query.order`. */
+	pages(ctx: SourceContext, query: AuditQuery): AsyncIterable<Page>;
+	/** A vendor-side read-once queue (CBC `_queue`): yields pages until empty. */
+	nativeQueue?(ctx: SourceContext): AsyncIterable<Page>;
+	/** A vendor-side export (CBC job, Pangea download_results). */
+	nativeExport?(ctx: SourceContext, query: AuditQuery, settings: ExportSettings): Promise<ExportedFile>;
+	/** Formats the vendor can export natively; others fall back to paging into a file. */
+	nativeExportFormats?: ExportFormat[];
+	/** Parameters of the Log operation, shown only for this source (Pangea). */
+	logFields?: INodeProperties[];
+	/** One event to log, from an input item and the node's Log parameters; throws on bad input. */
+	logEventFrom?(fn: IExecuteFunctions, itemIndex: number): IDataObject;
+	/** Writes events, batching as the vendor requires (Pangea: 1 000 a call); results in input order. */
+	log?(ctx: SourceContext, events: IDataObject[], options: IDataObject): Promise<LoggedEvent[]>;
+	/** Pure: one vendor record → the normalized item (raw always attached; callers drop it). */
+	normalize(raw: RawRecord, context?: IDataObject): AuditItem;
+	/** Adds a `verification` object to each item of a page (Pangea). */
+	verifyPage?(ctx: SourceContext, page: Page, items: AuditItem[]): Promise<void>;
+	/** The vendor's error body → its own message, or undefined when the body says nothing. */
+	describeError(status: number, body: unknown): VendorError | undefined;
+	/** Fields of the credential the Test request and the transport need, e.g. the base URL. */
+	baseUrl(credentials: ICredentialDataDecryptedObject): string;
+	/** Client-side request budget per second (Cortex), read from the options. */
+	requestsPerSecond?(vendorOptions: IDataObject): number | undefined;
+}

