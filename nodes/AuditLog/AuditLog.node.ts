@@ -4,6 +4,7 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IExecuteFunctions,
+	type JsonObject,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -68,10 +69,8 @@ export class AuditLog implements INodeType {
 					output.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
 					continue;
 				}
-				if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-					error.context.itemIndex ??= itemIndex;
-					throw error;
-				}
+				// Both constructors hand back an error of their own class unchanged.
+				if (error instanceof NodeApiError) throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
 		}

@@ -1,4 +1,4 @@
-// The "OCSF" output format: one normalized audit item as one OCSF 1.8.0 event of the class its category names.
+// The "OCSF" output format: a normalized audit item as an OCSF 1.8.0 event of its category's class.
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuditCategory, AuditItem, AuditOutcome } from './types';
@@ -176,7 +176,7 @@ const ENTITY_MANAGEMENT: OcsfClass = {
 		entity: {
 			...(targetIdentity(item) ?? { name: OCSF_UNKNOWN }),
 			// The category still says what kind of thing changed when the vendor names no type.
-			type: item.target.type ?? item.category,
+			type: given(item.target.type) ?? item.category,
 		},
 		actor: actorOf(actor),
 	}),
@@ -194,7 +194,7 @@ const API_ACTIVITY: OcsfClass = {
 			api: { operation: item.action ?? OCSF_UNKNOWN },
 			src_endpoint: actor.ip ? { ip: actor.ip } : { name: OCSF_UNKNOWN },
 			resources: target && [
-				withoutNulls({ ...target, type: item.target.type, role_id: 1, role: 'Target' }),
+				withoutNulls({ ...target, type: given(item.target.type), role_id: 1, role: 'Target' }),
 			],
 		};
 	},
@@ -253,25 +253,33 @@ function unknownUser(): IDataObject {
 	return { name: OCSF_UNKNOWN };
 }
 
+/** An empty string names nothing; OCSF would show it as a blank user or entity. */
+function given(text: string | null): string | null {
+	return text === '' ? null : text;
+}
+
 function actorParts(actor: AuditItem['actor']): ActorParts {
 	const parts: ActorParts = {};
 	const leftover: IDataObject = {};
-	const email = actor.email !== null && EMAIL.test(actor.email) ? actor.email : undefined;
-	if (actor.email !== null && !email) leftover.email = actor.email;
-	const name = actor.name ?? actor.email;
-	if (name !== null) parts.user = email ? { name, email_addr: email } : { name };
-	if (actor.ip !== null) {
-		if (isOcsfIp(actor.ip)) parts.ip = actor.ip;
-		else leftover.ip = actor.ip;
+	const [name, email, ip] = [given(actor.name), given(actor.email), given(actor.ip)];
+	const validEmail = email !== null && EMAIL.test(email) ? email : undefined;
+	if (email !== null && !validEmail) leftover.email = email;
+	const userName = name ?? email;
+	if (userName !== null) {
+		parts.user = validEmail ? { name: userName, email_addr: validEmail } : { name: userName };
+	}
+	if (ip !== null) {
+		if (isOcsfIp(ip)) parts.ip = ip;
+		else leftover.ip = ip;
 	}
 	if (Object.keys(leftover).length > 0) parts.leftover = leftover;
 	return parts;
 }
 
 function targetIdentity(item: AuditItem): IDataObject | undefined {
-	const { id, name } = item.target;
-	if (id === null && name === null) return undefined;
-	return withoutNulls({ uid: id, name });
+	const [uid, name] = [given(item.target.id), given(item.target.name)];
+	if (uid === null && name === null) return undefined;
+	return withoutNulls({ uid, name });
 }
 
 function activityOf(cls: OcsfClass, action: string | null): Activity & { name: string } {

@@ -1,5 +1,12 @@
 // Log: every input item becomes one event, written in vendor-sized batches; one output item per input item.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
 import { createSourceContext } from '../../shared/context';
 import { parameterError } from '../../shared/errors';
 import { SOURCES } from '../../shared/sources';
@@ -21,7 +28,7 @@ export async function logEvents(
 		try {
 			toSend.push({ itemIndex, event: source.logEventFrom(fn, itemIndex) });
 		} catch (error) {
-			if (!fn.continueOnFail()) throw error;
+			if (!fn.continueOnFail()) throw new NodeOperationError(fn.getNode(), error as Error, { itemIndex });
 			output[itemIndex] = { json: { error: (error as Error).message }, pairedItem: { item: itemIndex } };
 		}
 	}
@@ -37,7 +44,10 @@ export async function logEvents(
 				output[itemIndex] = { json, pairedItem: { item: itemIndex } };
 			});
 		} catch (error) {
-			if (!fn.continueOnFail()) throw error;
+			if (!fn.continueOnFail()) {
+				if (error instanceof NodeApiError) throw new NodeApiError(fn.getNode(), error as unknown as JsonObject);
+				throw new NodeOperationError(fn.getNode(), error as Error);
+			}
 			for (const { itemIndex } of toSend) {
 				output[itemIndex] = { json: { error: (error as Error).message }, pairedItem: { item: itemIndex } };
 			}
