@@ -7,7 +7,10 @@ export type OutputFormat = 'normalized' | 'ocsf' | 'raw';
 export type OutputOptions = { includeRaw: boolean; outputFormat: OutputFormat };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+/** ISO 8601 UTC with milliseconds: already the item's time format, kept as is. */
+const ISO_MILLIS_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const IPV6 = /^[0-9a-f:]+$/i;
 
 /** Fills every key of an audit item; callers set what their vendor knows. */
@@ -43,12 +46,13 @@ export function asEmail(value: unknown): string | null {
 
 export function asIp(value: unknown): string | null {
 	if (typeof value !== 'string') return null;
-	if (IPV4.test(value)) return value.split('.').every((part) => Number(part) <= 255) ? value : null;
+	if (IPV4.test(value)) return value;
 	return value.includes(':') && IPV6.test(value) ? value : null;
 }
 
 /** Vendor time (ISO text or epoch ms) → ISO 8601 UTC with milliseconds, or null. */
 export function isoTime(value: unknown): string | null {
+	if (typeof value === 'string' && ISO_MILLIS_UTC.test(value) && !Number.isNaN(Date.parse(value))) return value;
 	let ms: number;
 	if (typeof value === 'number') ms = value;
 	else if (typeof value === 'string' && value !== '') ms = /^\d{10,}$/.test(value) ? Number(value) : Date.parse(value);

@@ -1,7 +1,7 @@
 // Carbon Black Cloud audit record → normalized audit item (ids by content: the v1 API has none).
 import { actionFromText, asEmail, asIp, baseItem, categoryFrom, isoTime, str } from '../../auditItem';
 import { contentId } from '../../canonical';
-import type { AuditItem, AuditOutcome, RawRecord } from '../../types';
+import type { AuditCategory, AuditItem, AuditOutcome, RawRecord } from '../../types';
 
 /** The fields of a CBC audit record (all optional: the Data Forwarder omits false and empty ones). */
 export type CbcRecord = {
@@ -24,17 +24,38 @@ export function cbcOutcome(description: string | null): AuditOutcome {
 	return SUCCESS.test(description) ? 'success' : 'unknown';
 }
 
+type FromDescription = { action: string | null; category: AuditCategory; outcome: AuditOutcome };
+
+/**
+ * Audit descriptions repeat ("Logged in successfully"): what the regexes read from one is kept,
+ * a pure memo bounded in size, so a page of 10 000 events runs the patterns a few dozen times.
+ */
+const fromDescriptionMemo = new Map<string, FromDescription>();
+const MEMO_LIMIT = 5000;
+
+function fromDescription(description: string | null): FromDescription {
+	const key = description ?? '';
+	let found = fromDescriptionMemo.get(key);
+	if (!found) {
+		const action = actionFromText(description);
+		found = { action, category: categoryFrom(action, description), outcome: cbcOutcome(description) };
+		if (fromDescriptionMemo.size >= MEMO_LIMIT) fromDescriptionMemo.clear();
+		fromDescriptionMemo.set(key, found);
+	}
+	return found;
+}
+
 export function normalizeCbc(raw: RawRecord): AuditItem {
 	const record = raw as CbcRecord;
 	const item = baseItem('carbonBlackCloud', contentId(raw), raw);
 	const description = str(record.description);
-	const action = actionFromText(description);
+	const derived = fromDescription(description);
 	item.time = isoTime(record.create_time);
 	item.actor = { name: str(record.actor), email: asEmail(record.actor), ip: asIp(record.actor_ip) ?? str(record.actor_ip) };
-	item.action = action;
-	item.category = categoryFrom(action, description);
+	item.action = derived.action;
+	item.category = derived.category;
 	item.description = description;
-	item.outcome = cbcOutcome(description);
+	item.outcome = derived.outcome;
 	item.flagged = record.flagged === true;
 	item.organization = str(record.org_key);
 	item.requestUrl = str(record.request_url);

@@ -1,4 +1,4 @@
-// Pangea tamper-proof verification (vendor-apis.md 4.5): pure checks of hashes, signatures and proofs.
+// Pangea tamper-proof verification (vendor-apis.md 4.5): pure checks of hashes, signatures, proofs.
 import { createHash, createPublicKey, verify as verifyBytes, type KeyObject } from 'node:crypto';
 
 import { canonicalJson, sha256Hex } from '../../canonical';
@@ -9,20 +9,23 @@ export type PangeaRoot = {
 	size?: number;
 	root_hash?: string;
 	tree_name?: string;
-	/** Node hashes of the previous tree, each with its path to this root (see verifyConsistencyProof). */
+	/** Nodes of the previous tree, each with its path to this root (see verifyConsistencyProof). */
 	consistency_proof?: string[] | string;
 	url?: string;
 	published_at?: string;
 };
 
-/** The roots of one search or results page. */
-export type PageRoots = { root?: PangeaRoot; unpublished_root?: PangeaRoot };
+/** A root as it arrives (parsed JSON): PangeaRoot-shaped, but read defensively. */
+export type RootData = PangeaRoot | Record<string, unknown>;
+
+/** The roots of one search or results page; a Page's `context` can be passed as it is. */
+export type PageRoots = { root?: unknown; unpublished_root?: unknown };
 
 /**
  * Where published roots come from, by tree size: Pangea's /v1/root today, a source the user
  * trusts (Arweave) later. Resolves undefined when no root of that size is known.
  */
-export type RootLookup = (treeSize: number) => Promise<PangeaRoot | undefined>;
+export type RootLookup = (treeSize: number) => Promise<RootData | undefined>;
 
 type PathStep = { left: boolean; sibling: Buffer };
 type ConsistencyNode = { hash: Buffer; path: PathStep[] };
@@ -100,7 +103,7 @@ function keyFromMaterial(material: string): KeyObject | undefined {
 	return key.asymmetricKeyType === 'ed25519' ? key : undefined;
 }
 
-/** `{"algorithm":"ED25519","key":…,…extra info}` or the bare key (PEM, raw or DER SPKI base64). */
+/** `{"algorithm":"ED25519","key":…,…extra info}` or a bare key (PEM, raw or DER SPKI base64). */
 function parsePublicKey(publicKey: string): KeyObject | undefined {
 	let material = publicKey;
 	if (publicKey.startsWith('{')) {
@@ -181,7 +184,7 @@ function parseConsistencyProof(proof: unknown): ConsistencyNode[] | undefined {
 	for (const item of items) {
 		if (typeof item !== 'string') return undefined;
 		const tokens = item.split(',');
-		// The tag before the colon is not hashed and every SDK ignores it; only its presence is checked.
+		// The tag before the colon is not hashed and every SDK ignores it; only its presence counts.
 		const colon = tokens[0].indexOf(':');
 		const hash = colon > 0 ? decodeHash(tokens[0].slice(colon + 1)) : undefined;
 		const path = parsePath(tokens, 1);
@@ -216,7 +219,7 @@ function toLeafIndex(value: unknown): number | undefined {
 	return typeof index === 'number' && Number.isSafeInteger(index) && index >= 0 ? index : undefined;
 }
 
-function sizeMatches(root: PangeaRoot, size: number): boolean {
+function sizeMatches(root: Record<string, unknown>, size: number): boolean {
 	return root.size == null || Number(root.size) === size;
 }
 
@@ -227,20 +230,21 @@ function sizeMatches(root: PangeaRoot, size: number): boolean {
  */
 export function verifyConsistency(
 	leafIndex: unknown,
-	prevRoot: PangeaRoot | undefined,
-	newRoot: PangeaRoot | undefined,
+	prevRoot: RootData | undefined,
+	newRoot: RootData | undefined,
 ): ProofVerdict {
 	const index = toLeafIndex(leafIndex);
 	if (index === undefined) return 'fail';
 	if (index === 0) return 'pass';
-	if (!prevRoot || !newRoot) return 'none';
+	if (prevRoot == null || newRoot == null) return 'none';
+	if (!isObject(prevRoot) || !isObject(newRoot)) return 'fail';
 	if (!sizeMatches(prevRoot, index) || !sizeMatches(newRoot, index + 1)) return 'fail';
 	return verifyConsistencyProof(newRoot.consistency_proof, prevRoot.root_hash, newRoot.root_hash);
 }
 
 /** One lookup per tree size for as long as the returned function lives; failures are not kept. */
 export function memoizeRoots(lookup: RootLookup): RootLookup {
-	const cache = new Map<number, Promise<PangeaRoot | undefined>>();
+	const cache = new Map<number, Promise<RootData | undefined>>();
 	return async (treeSize) => {
 		let root = cache.get(treeSize);
 		if (!root) {
@@ -287,7 +291,7 @@ function consistencyOf(
  * The `verification` object of each record of one page, in order. Published records are checked
  * against the page's `root` and the published roots of their buffer; unpublished ones against
  * `unpublished_root`, with consistency `pending` until Pangea publishes them. Failed checks are
- * verdicts, never errors; only a failing `roots` lookup rejects (the caller decides what that means).
+ * verdicts, never errors; only a failing `roots` lookup rejects (the caller decides what it means).
  */
 export async function verifyRecords(
 	records: RawRecord[],

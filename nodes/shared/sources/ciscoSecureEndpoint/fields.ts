@@ -1,0 +1,47 @@
+// The Cisco Secure Endpoint-only filters: the query parameters of GET /v1/audit_logs, one value each.
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Node parameter name → the vendor's query parameter, and how the user sees it. */
+export const CISCO_FILTERS = {
+	auditLogType: { param: 'audit_log_type', label: 'Filters > Audit Log Type' },
+	auditLogId: { param: 'audit_log_id', label: 'Filters > Audit Log ID' },
+	event: { param: 'event', label: 'Filters > Event' },
+	auditLogUser: { param: 'audit_log_user', label: 'Filters > Audit Log User' },
+} as const;
+
+export type CiscoFilter = keyof typeof CISCO_FILTERS;
+
+export const CISCO_FILTER_FIELDS: INodeProperties[] = [
+	{
+		displayName: 'Audit Log ID',
+		name: 'auditLogId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21',
+		description: 'Only events about this audited object (the GUID of a user, group, computer, policy, …)',
+	},
+	{
+		displayName: 'Audit Log Type',
+		name: 'auditLogType',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. User',
+		description: 'Only events about objects of this type, e.g. User, Computer, Group, Policy, ApplicationBlockingList',
+	},
+	{
+		displayName: 'Audit Log User',
+		name: 'auditLogUser',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. alice@example.com',
+		description: 'Only events by this user email or connector GUID (the same as Actor)',
+	},
+	{
+		displayName: 'Event',
+		name: 'event',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. update',
+		description: 'Only events of this kind, e.g. login, create, update, delete',
+	},
+];

@@ -1,0 +1,145 @@
+// Pangea Export and Wait: search → download_results → pre-signed dest_url (no auth) → gunzip → one file.
+import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
+import { MIME_TYPES } from '../../files';
+import type { AuditQuery, ExportedFile, ExportSettings, RawRecord, SourceContext } from '../../types';
+import { gunzipIfNeeded } from './gzip';
+import { pangeaPost } from './request';
+import { MAX_RESULTS, searchBody, type SearchResult } from './search';
+
+type DownloadResult = { dest_url?: string; expires_at?: string };
+type ExportFormat = 'csv' | 'json';
+/** One search that fits under the cap: its id and how many events it holds. */
+type Part = { id: string; count: number };
+
+function receivedMs(record: RawRecord | undefined): number {
+	const envelope = record?.envelope as { received_at?: unknown } | undefined;
+	return typeof envelope?.received_at === 'string' ? Date.parse(envelope.received_at) : NaN;
+}
+
+async function runSearch(ctx: SourceContext, query: AuditQuery, maxWaitMs: number): Promise<Part> {
+	// The first page is not needed: the file holds the whole result set.
+	const result = await pangeaPost<SearchResult>(ctx, '/v1/search', searchBody(query, 1), maxWaitMs);
+	if (typeof result.id !== 'string' || result.id === '') {
+		throw new NodeApiError(ctx.fn.getNode(), { message: 'search without id' } as JsonObject, {
+			message: 'Pangea answered the search without a result id to download',
+			itemIndex: ctx.itemIndex,
+		});
+	}
+	return { id: result.id, count: Number(result.count ?? 0) };
+}
+
+/** The time of the last record of a full result set: where the next window begins. */
+async function lastInstant(ctx: SourceContext, part: Part, maxWaitMs: number): Promise<number> {
+	const last = await pangeaPost<SearchResult>(ctx, '/v1/results', { id: part.id, limit: 1, offset: part.count - 1 }, maxWaitMs);
+	const ms = receivedMs(last.events?.[0]);
+	if (Number.isNaN(ms)) {
+		throw new NodeApiError(ctx.fn.getNode(), { message: 'no received_at' } as JsonObject, {
+			message: 'Pangea returned a record without a readable received_at, so the export cannot be split by time',
+			description: 'Export a time range holding fewer than 10 000 events, or use the NDJSON format (built from search pages).',
+			itemIndex: ctx.itemIndex,
+		});
+	}
+	return ms;
+}
+
+/**
+ * Searches that together hold every match once. A result set is capped at 10 000: a full one is
+ * searched again without its last millisecond (which then holds fewer), and the next window starts
+ * at that millisecond. Windows never overlap, so the files need no deduplication.
+ */
+async function searchParts(ctx: SourceContext, query: AuditQuery, maxWaitMs: number): Promise<Part[]> {
+	const ascending = query.order === 'asc';
+	const parts: Part[] = [];
+	let window: AuditQuery = { ...query };
+	for (;;) {
+		ctx.throwIfCancelled();
+		const part = await runSearch(ctx, window, maxWaitMs);
+		if (part.count < MAX_RESULTS) {
+			parts.push(part);
+			return parts;
+		}
+		const edge = await lastInstant(ctx, part, maxWaitMs);
+		const before: AuditQuery = ascending ? { ...window, end: edge - 1 } : { ...window, start: edge + 1 };
+		const empty = before.start !== undefined && before.start > before.end;
+		const trimmed = empty ? { id: '', count: 0 } : await runSearch(ctx, before, maxWaitMs);
+		if (trimmed.count === 0) {
+			throw new NodeOperationError(ctx.fn.getNode(), `More than ${MAX_RESULTS} events share the instant ${new Date(edge).toISOString()}`, {
+				description: 'Pangea cannot export past this many events at one millisecond. Narrow the export with a filter (actor, Text, a restriction).',
+				itemIndex: ctx.itemIndex,
+			});
+		}
+		parts.push(trimmed);
+		window = ascending ? { ...window, start: edge } : { ...window, end: edge };
+	}
+}
+
+async function download(ctx: SourceContext, part: Part, format: ExportFormat, maxWaitMs: number): Promise<Buffer> {
+	const { dest_url: url } = await pangeaPost<DownloadResult>(ctx, '/v1/download_results', { result_id: part.id, format }, maxWaitMs);
+	if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
+		throw new NodeApiError(ctx.fn.getNode(), { message: 'no dest_url' } as JsonObject, {
+			message: `Pangea answered download_results for ${part.id} without a download URL`,
+			itemIndex: ctx.itemIndex,
+		});
+	}
+	// A pre-signed URL carries its own authorization: the Pangea token must not travel there.
+	const response = await ctx.requestWithoutAuth({ method: 'GET', url });
+	try {
+		return await gunzipIfNeeded(response.body);
+	} catch (error) {
+		throw new NodeApiError(ctx.fn.getNode(), { message: (error as Error).message } as JsonObject, {
+			message: `The file Pangea prepared for ${part.id} is not a readable gzip file`,
+			description: 'Run the export again; if it keeps failing, use the NDJSON format (built from search pages).',
+			itemIndex: ctx.itemIndex,
+		});
+	}
+}
+
+/** Later CSV files repeat the header; later JSON arrays are spliced into the first. */
+export function joinFiles(files: Buffer[], format: ExportFormat): Buffer {
+	if (files.length <= 1) return files[0] ?? Buffer.alloc(0);
+	if (format === 'csv') {
+		const rest = files.slice(1).map((file) => {
+			const newline = file.indexOf(0x0a);
+			return newline < 0 ? Buffer.alloc(0) : file.subarray(newline + 1);
+		});
+		const first = files[0];
+		const separator = first.length > 0 && first[first.length - 1] !== 0x0a ? [Buffer.from('\n')] : [];
+		return Buffer.concat([first, ...separator, ...rest]);
+	}
+	const texts = files.map((file) => file.toString('utf8').trim());
+	if (!texts.every((text) => text.startsWith('[') && text.endsWith(']'))) {
+		// Not arrays (one record per line): lines join as they are.
+		return Buffer.from(texts.filter((text) => text !== '').join('\n') + '\n', 'utf8');
+	}
+	const inner = texts.map((text) => text.slice(1, -1).trim()).filter((text) => text !== '');
+	return Buffer.from(`[${inner.join(',')}]`, 'utf8');
+}
+
+export async function exportPangea(
+	ctx: SourceContext,
+	query: AuditQuery,
+	settings: ExportSettings,
+): Promise<ExportedFile> {
+	if (settings.format !== 'csv' && settings.format !== 'json') {
+		throw new NodeOperationError(ctx.fn.getNode(), `Format: Pangea exports CSV or JSON, not ${settings.format}`, {
+			description: 'Choose CSV or JSON.',
+			itemIndex: ctx.itemIndex,
+		});
+	}
+	const format = settings.format;
+	const parts = await searchParts(ctx, query, settings.maxWaitMs);
+	const files: Buffer[] = [];
+	for (const part of parts) {
+		ctx.throwIfCancelled();
+		files.push(part.count === 0 && parts.length > 1 ? Buffer.alloc(0) : await download(ctx, part, format, settings.maxWaitMs));
+	}
+	if (parts.length > 1) ctx.note(`Pangea: more than ${MAX_RESULTS} events, exported in ${parts.length} searches split by time`);
+	const data = joinFiles(files.filter((file) => file.length > 0), format);
+	return {
+		data,
+		fileName: `pangea-audit-export-${parts[0].id}.${format}`,
+		mimeType: MIME_TYPES[format],
+		eventCount: parts.reduce((sum, part) => sum + part.count, 0),
+		jobId: parts[0].id,
+	};
+}

@@ -1,0 +1,54 @@
+// Verification wiring: verify.ts verdicts on each item of a page, published roots looked up once per run.
+import type { IDataObject } from 'n8n-workflow';
+import type { AuditItem, Page, SourceContext } from '../../types';
+import { pangeaPost } from './request';
+import { memoizeRoots, verifyRecords, type PageRoots, type PangeaRoot, type RootLookup } from './verify';
+
+/**
+ * Where one run finds published roots by tree size. Pangea's own /v1/root is the default; a root
+ * source the user trusts independently (their own archive, the public Arweave ledger, which this
+ * offline-first package does not call) plugs in here.
+ */
+export type RootSource = (ctx: SourceContext) => RootLookup;
+
+/**
+ * Roots from `POST /v1/root {tree_size}`. The spec puts the root in `result`, the SDKs read
+ * `result.data`: both are accepted. A root Pangea cannot give leaves consistency at `none`
+ * (not checked) with a note, rather than failing the run or the record.
+ */
+export const pangeaApiRoots: RootSource = (ctx) => {
+	let noted = false;
+	return async (treeSize) => {
+		try {
+			const result = await pangeaPost<IDataObject>(ctx, '/v1/root', { tree_size: treeSize });
+			const data = result.data;
+			const root = (data && typeof data === 'object' && !Array.isArray(data) ? data : result) as PangeaRoot;
+			return typeof root.root_hash === 'string' ? root : undefined;
+		} catch (error) {
+			ctx.throwIfCancelled();
+			if (!noted) {
+				noted = true;
+				ctx.note(`Pangea: a published root could not be read (${(error as Error).message}); consistency is "none" where it was needed`);
+			}
+			return undefined;
+		}
+	};
+};
+
+/** A `verifyPage` over the given root source; roots are memoized for as long as the run's context lives. */
+export function pageVerifier(rootSource: RootSource) {
+	const runs = new WeakMap<SourceContext, RootLookup>();
+	return async (ctx: SourceContext, page: Page, items: AuditItem[]): Promise<void> => {
+		let roots = runs.get(ctx);
+		if (!roots) {
+			roots = memoizeRoots(rootSource(ctx));
+			runs.set(ctx, roots);
+		}
+		// Items, not page records: the reader may have dropped records already emitted by a previous window.
+		const records = items.map((item) => item.raw ?? {});
+		const verdicts = await verifyRecords(records, (page.context ?? {}) as PageRoots, roots);
+		items.forEach((item, i) => {
+			item.verification = verdicts[i];
+		});
+	};
+}
