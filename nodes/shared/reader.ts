@@ -21,6 +21,32 @@ class Multiset {
 	}
 }
 
+/**
+ * Asks for the next vendor page as soon as the current one arrives, so the request is in flight
+ * while the current page is normalized (a Return All is then bound by the slower of the two, not
+ * their sum). Off for reads that may stop after one page: the extra request would be wasted.
+ */
+async function* readAhead<T>(pages: AsyncIterable<T>, enabled: boolean): AsyncGenerator<T> {
+	if (!enabled) {
+		yield* pages;
+		return;
+	}
+	const iterator = pages[Symbol.asyncIterator]();
+	let pending = iterator.next();
+	try {
+		for (;;) {
+			const result = await pending;
+			if (result.done) return;
+			pending = iterator.next();
+			// Surfaced when awaited; a consumer that stops early must not see it as unhandled.
+			pending.catch(() => undefined);
+			yield result.value;
+		}
+	} finally {
+		await iterator.return?.();
+	}
+}
+
 export type ReadStats = { pages: number; records: number; queries: number; untimed: number };
 
 function normalizePage(source: AuditSource, page: Page, stats: ReadStats): TimedItem[] {
@@ -55,7 +81,7 @@ export async function* readItems(
 	}
 	if (!source.searchWindow) {
 		stats.queries++;
-		for await (const page of source.pages(ctx, query)) {
+		for await (const page of readAhead(source.pages(ctx, query), query.readAhead === true)) {
 			ctx.throwIfCancelled();
 			yield { items: normalizePage(source, page, stats), page };
 		}
@@ -96,9 +122,10 @@ async function* readWindows(
 		let count = 0;
 		let total: number | undefined;
 		let lastTime = NaN;
-		let atLast = new Multiset();
+		// Ids at the newest instant so far: reset (not reallocated) whenever the instant moves on.
+		const atLast: string[] = [];
 		let sawOther = false;
-		for await (const page of source.pages(ctx, current)) {
+		for await (const page of readAhead(source.pages(ctx, current), current.readAhead === true)) {
 			ctx.throwIfCancelled();
 			count += page.records.length;
 			total = page.total ?? total;
@@ -108,9 +135,9 @@ async function* readWindows(
 				if (!Number.isNaN(entry.timeMs)) {
 					if (entry.timeMs !== lastTime) {
 						lastTime = entry.timeMs;
-						atLast = new Multiset();
+						atLast.length = 0;
 					}
-					atLast.add(entry.item.id);
+					atLast.push(entry.item.id);
 					if (entry.timeMs !== skipAt) sawOther = true;
 				}
 				if (skip && entry.timeMs === skipAt && skip.take(entry.item.id)) continue;
@@ -118,7 +145,8 @@ async function* readWindows(
 			}
 			yield { items: kept, page };
 		}
-		const capped = total !== undefined ? total > count : count >= window;
+		// A full window may hide more even when the total says not: some totals stop at the window.
+		const capped = count >= window || (total !== undefined && total > count);
 		if (!capped || count === 0 || Number.isNaN(lastTime)) return;
 		if (!sawOther) {
 			throw new NodeOperationError(
@@ -132,7 +160,8 @@ async function* readWindows(
 			);
 		}
 		// Records met at the last instant come again in the next window: skip exactly those.
-		skip = atLast;
+		skip = new Multiset();
+		for (const id of atLast) skip.add(id);
 		skipAt = lastTime;
 		current = ascending ? { ...current, start: lastTime } : { ...current, end: lastTime };
 	}

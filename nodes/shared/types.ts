@@ -75,6 +75,8 @@ export type AuditQuery = {
 	pageSize: number;
 	/** Pangea: ask for the verbose records that carry proofs. */
 	verify?: boolean;
+	/** Request the next page while the current one is processed (set when all pages will be read). */
+	readAhead?: boolean;
 };
 
 /** One page as a source returns it: records in the order asked, plus the total when the vendor says. */

@@ -25,6 +25,7 @@ export const exportAndWait: Operation = async (run) => {
 		throw parameterError(fn, 'Put Output File in Field', 'the field name is empty', 'Enter a binary field name such as data.', itemIndex);
 	}
 	const settings = readQuery(fn, source, itemIndex, Date.now(), 'asc');
+	settings.query.readAhead = true;
 	const ctx = contextFor(run, settings);
 	const emitEvents = settings.options.emitEvents === true;
 	const exportSettings = {

@@ -9,6 +9,7 @@ export const search: Operation = async (run) => {
 	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : readLimit(fn, itemIndex);
 	const settings = readQuery(fn, source, itemIndex, Date.now(), 'desc', returnAll ? source.pageSize : limit);
+	settings.query.readAhead = returnAll;
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
 	const stats = { pages: 0, records: 0, queries: 0, untimed: 0 };
