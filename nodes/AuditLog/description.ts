@@ -53,7 +53,7 @@ const readOnlySources = SOURCES.filter((s) => !s.log);
 const queueNotices: INodeProperties[] = [
 	{
 		displayName:
-			"This reads the vendor's own audit queue: it is per API key and read-once. Events returned here are gone from the queue for this key, so use one key per workflow.",
+			"This reads the vendor's own audit queue: it is per API key and read-once. Events returned here are gone from the queue for this key, so use one key per workflow. Limit stops after the queue page that reaches it (a page is returned whole, nothing is lost). A manual run only previews recent events from Search.",
 		name: 'nativeQueueNotice',
 		type: 'notice',
 		default: '',

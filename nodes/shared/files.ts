@@ -101,12 +101,14 @@ export function countRecords(data: Buffer, format: ExportFormat): number {
 			}
 		}
 	}
+	// Only CSV quotes span lines; in JSON lines a quote may be escaped (\") and a line break never is raw.
+	const csv = format === 'csv';
 	let rows = 0;
 	let inQuotes = false;
 	let lineHasContent = false;
 	for (let i = 0; i < data.length; i++) {
 		const byte = data[i];
-		if (byte === 0x22) inQuotes = !inQuotes;
+		if (csv && byte === 0x22) inQuotes = !inQuotes;
 		if (byte === 0x0a && !inQuotes) {
 			if (lineHasContent) rows++;
 			lineHasContent = false;

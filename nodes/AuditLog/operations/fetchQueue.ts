@@ -4,6 +4,7 @@ import { timed } from '../../shared/auditItem';
 import { loadCursor, readNewEvents, saveCursor, seedCursor } from '../../shared/cursor';
 import { parameterError } from '../../shared/errors';
 import { readLimit, readOverlapMs, readQuery } from '../../shared/query';
+import { readItems } from '../../shared/reader';
 import { parseInstant } from '../../shared/timeRange';
 import {
 	contextFor,
@@ -26,6 +27,9 @@ export const fetchQueue: Operation = async (run) => {
 	return run.source.nativeQueue ? await drainNativeQueue(run, limit, returnAll) : await readCursorQueue(run, limit);
 };
 
+/** How many recent events a manual run shows instead of reading a read-once queue. */
+export const MANUAL_SAMPLE = 10;
+
 async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boolean) {
 	const { fn, source, itemIndex } = run;
 	const settings = readQuery(fn, source, itemIndex, Date.now(), 'asc', limit);
@@ -33,11 +37,21 @@ async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boo
 	const counters = newCounters();
 	const out: IDataObject[] = [];
 	if (fn.getMode() === 'manual') {
-		run.notes.push('Manual run: the vendor queue is read-once, so these events are now consumed for this API key');
+		// Building a workflow must not consume the queue: show recent events from Search instead.
+		const sampleQuery = { ...settings.query, order: 'desc' as const, pageSize: Math.min(limit, MANUAL_SAMPLE) };
+		for await (const { items } of readItems(ctx, source, sampleQuery)) {
+			out.push(...shapeItems(source, settings, items, counters).slice(0, sampleQuery.pageSize - out.length));
+			if (out.length >= sampleQuery.pageSize) break;
+		}
+		run.notes.push(
+			`Manual run: ${out.length} recent event(s) from Search as a preview. The read-once queue was not touched; an active or scheduled run reads it.`,
+		);
+		return paired(out, itemIndex);
 	}
 	for await (const page of source.nativeQueue!(ctx)) {
 		const entries = page.records.map((record) => timed(source.normalize(record, page.context)));
 		await verifyItems(ctx, source, settings, page, entries, counters);
+		// A page taken from a read-once queue is returned whole, even past Limit: cutting it would lose events.
 		out.push(...shapeItems(source, settings, entries, counters));
 		if (out.length >= limit) break;
 	}

@@ -83,20 +83,34 @@ async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, setti
 	}
 }
 
-/** The download may answer with the file or redirect to a pre-signed URL, fetched without auth. */
+/** Redirects followed on the API host itself before the download gives up. */
+const MAX_SAME_HOST_REDIRECTS = 5;
+
+/**
+ * The download may answer with the file or redirect. A redirect to another host (a pre-signed
+ * URL) is fetched without auth; one to the API host itself keeps it, as every API path needs it.
+ */
 async function download(ctx: SourceContext, url: string): Promise<Buffer> {
-	const response = await ctx.request<Buffer>({ method: 'GET', url, binary: true, noRedirect: true });
-	if (response.status >= 300 && response.status < 400) {
+	const base = new URL(String((await ctx.credentials()).baseUrl));
+	let next = url;
+	for (let hop = 0; hop <= MAX_SAME_HOST_REDIRECTS; hop++) {
+		const response = await ctx.request<Buffer>({ method: 'GET', url: next, binary: true, noRedirect: true });
+		if (response.status < 300 || response.status >= 400) return response.body;
 		const location = response.headers.location;
 		const target = Array.isArray(location) ? location[0] : location;
-		if (!target) {
-			throw new NodeApiError(ctx.fn.getNode(), { message: 'redirect without location' } as JsonObject, {
-				message: 'Carbon Black Cloud redirected the export download without a Location',
-				itemIndex: ctx.itemIndex,
-			});
+		if (!target) throw downloadError(ctx, 'redirected the export download without a Location');
+		const absolute = new URL(target, base);
+		if (absolute.origin !== base.origin) {
+			return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute.toString() })).body;
 		}
-		const absolute = new URL(target, (await ctx.credentials()).baseUrl as string).toString();
-		return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute })).body;
+		next = absolute.toString();
 	}
-	return response.body;
+	throw downloadError(ctx, 'redirected the export download too many times');
+}
+
+function downloadError(ctx: SourceContext, problem: string): NodeApiError {
+	return new NodeApiError(ctx.fn.getNode(), { message: problem } as JsonObject, {
+		message: `Carbon Black Cloud ${problem}`,
+		itemIndex: ctx.itemIndex,
+	});
 }

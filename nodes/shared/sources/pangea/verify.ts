@@ -136,7 +136,7 @@ export function verifyEnvelopeHash(envelope: unknown, hash: unknown): Verdict {
 	try {
 		return sha256Hex(canonicalJson(envelope)) === hash ? 'pass' : 'fail';
 	} catch {
-		// Only values JSON cannot hold (BigInt, cycles) throw; a parsed record never does.
+		// Only a cyclic object throws (stack overflow); parsed JSON never is one.
 		return 'fail';
 	}
 }

@@ -1,0 +1,666 @@
+// Pangea verification: our verdicts against pangea-node-sdk 5.6.0, tampering, pending, bad input.
+import type { IDataObject } from 'n8n-workflow';
+import { generateKeyPairSync } from 'node:crypto';
+import nock from 'nock';
+import { AuditService, PangeaConfig } from 'pangea-node-sdk';
+
+import { canonicalJson, sha256Hex } from '../../nodes/shared/canonical';
+import {
+	memoizeRoots,
+	verifyConsistency,
+	verifyConsistencyProof,
+	verifyEnvelopeHash,
+	verifyMembership,
+	verifyRecords,
+	verifySignature,
+	type PangeaRoot,
+	type RootLookup,
+} from '../../nodes/shared/sources/pangea/verify';
+import type { Verdict, Verification } from '../../nodes/shared/types';
+import { buildTree, LAYOUTS, signEvent, type PangeaTree } from './tree';
+
+/**
+ * The SDK keeps its verification helpers private to its bundle. They are reached through public
+ * AuditService methods: processSearchResponse (the whole search flow, with `root()` stubbed and
+ * Arweave answered by nock), processLogResponse (synchronous: signature, membership against the
+ * `unpublished_root` it is given, consistency between two roots) and verifyHash.
+ */
+type SdkAudit = {
+	root: (treeSize: number) => Promise<unknown>;
+	verifyHash(envelope: unknown, hash: unknown): void;
+	processLogResponse(result: IDataObject, options: IDataObject): void;
+	processSearchResponse(response: unknown, options: IDataObject): Promise<unknown>;
+	prevUnpublishedRootHash?: unknown;
+};
+type SdkRecord = IDataObject & {
+	signature_verification?: string;
+	membership_verification?: string;
+	consistency_verification?: string;
+};
+
+function sdkAudit(lookup?: PangeaTree['lookup']): SdkAudit {
+	const audit = new AuditService('pts_test', new PangeaConfig({ domain: 'aws.us.pangea.cloud' }));
+	const sdk = audit as unknown as SdkAudit;
+	if (lookup) sdk.root = async (treeSize) => ({ result: { data: await lookup(treeSize) } });
+	return sdk;
+}
+
+const offlineSdk = sdkAudit();
+
+function sdkHash(envelope: unknown, hash: unknown): Verdict {
+	try {
+		offlineSdk.verifyHash(envelope, hash);
+		return 'pass';
+	} catch {
+		return 'fail';
+	}
+}
+
+function sdkLog(result: SdkRecord, prevRootHash?: unknown): SdkRecord {
+	offlineSdk.prevUnpublishedRootHash = prevRootHash;
+	offlineSdk.processLogResponse(result, { verify: true, skipEventVerification: true });
+	return result;
+}
+
+function sdkSignature(envelope: unknown): string | undefined {
+	const result: SdkRecord = { envelope: structuredClone(envelope) as IDataObject };
+	offlineSdk.processLogResponse(result, {});
+	return result.signature_verification;
+}
+
+function sdkMembership(hash: unknown, proof: unknown, rootHash: unknown): string | undefined {
+	return sdkLog({ hash, membership_proof: proof, unpublished_root: rootHash } as SdkRecord)
+		.membership_verification;
+}
+
+function sdkConsistency(prev: IDataObject, next: IDataObject): string | undefined {
+	const result = { consistency_proof: next.consistency_proof, unpublished_root: next.root_hash };
+	return sdkLog(result as SdkRecord, prev.root_hash).consistency_verification;
+}
+
+/** The SDK's verdicts for a whole page, as its search flow computes them. */
+async function sdkPageVerdicts(tree: PangeaTree): Promise<Verification[]> {
+	if (tree.context.root) {
+		nock('https://arweave.net')
+			.post('/graphql')
+			.reply(200, { data: { transactions: { edges: [] } } });
+	}
+	const events = structuredClone(tree.records) as SdkRecord[];
+	const response = { success: true, result: { events, ...tree.context } };
+	await sdkAudit(tree.lookup).processSearchResponse(response, { verifyConsistency: true });
+	expect(nock.isDone()).toBe(true);
+	return events.map((event) => ({
+		hash: sdkHash(event.envelope, event.hash),
+		signature: event.signature_verification as Verification['signature'],
+		membership: event.membership_verification as Verification['membership'],
+		// The SDK says `none` where we say `pending`: same meaning, ours names it.
+		consistency: (event.published === false && event.consistency_verification === 'none'
+			? 'pending'
+			: event.consistency_verification) as Verification['consistency'],
+	}));
+}
+
+function expectedVerdicts(tree: PangeaTree): Verification[] {
+	return tree.records.map((record) => ({
+		hash: 'pass',
+		signature: (record.envelope as IDataObject).signature === undefined ? 'none' : 'pass',
+		membership: 'pass',
+		consistency: record.published ? 'pass' : 'pending',
+	}));
+}
+
+function rootsOf(tree: PangeaTree): RootLookup {
+	return memoizeRoots(tree.lookup as RootLookup);
+}
+
+/** Seeded so a failing case can be replayed. */
+function randomSource(seed: number): () => number {
+	let state = seed;
+	return () => {
+		state = (state * 1103515245 + 12345) % 2147483648;
+		return state / 2147483648;
+	};
+}
+
+const HEX = '0123456789abcdef';
+
+/** Other characters for position `ch`: a flipped bit, another hex digit, the upper case. */
+function variants(ch: string): string[] {
+	const out = new Set([String.fromCharCode(ch.charCodeAt(0) ^ 1)]);
+	if (HEX.includes(ch)) out.add(HEX[(HEX.indexOf(ch) + 7) % 16]);
+	out.add(ch.toUpperCase());
+	out.delete(ch);
+	return [...out];
+}
+
+function positions(length: number, exhaustive: boolean, rnd: () => number, samples = 6): number[] {
+	if (exhaustive) return Array.from({ length }, (_, i) => i);
+	return Array.from({ length: Math.min(samples, length) }, () => Math.floor(rnd() * length));
+}
+
+/** Every single-character change of `text` at the given positions. */
+function mutations(text: string, at: number[]): string[] {
+	return at.flatMap((p) => variants(text[p]).map((v) => text.slice(0, p) + v + text.slice(p + 1)));
+}
+
+// Every size up to 20, then both sides of powers of two, up to 1 000 records.
+const SIZES = [...Array.from({ length: 20 }, (_, i) => i + 1), 31, 33, 64, 65, 129, 256, 500, 1000];
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('cross-check with pangea-node-sdk', () => {
+	describe.each(LAYOUTS)('layout %s', (layout) => {
+		test.each(SIZES)('%i records: every verdict equals the SDK verdict', async (events) => {
+			// One big buffer is either published or still pending; other layouts keep 1 to 3 pending.
+			const pendingBuffers = layout === 'oneBuffer' ? events % 2 : undefined;
+			const tree = buildTree({ events, layout, seed: events, pendingBuffers });
+
+			const ours = await verifyRecords(tree.records, tree.context, rootsOf(tree));
+
+			expect(ours).toEqual(expectedVerdicts(tree));
+			expect(ours).toEqual(await sdkPageVerdicts(tree));
+		});
+	});
+
+	test('the per-check SDK helpers agree with ours on every published root pair', () => {
+		const tree = buildTree({ events: 300, layout: 'random', seed: 11 });
+		for (let size = 2; size <= tree.publishedBuffers; size++) {
+			const prev = tree.publishedRoots.get(size - 1) as IDataObject;
+			const next = tree.publishedRoots.get(size) as IDataObject;
+			expect(verifyConsistency(size - 1, prev, next)).toBe('pass');
+			expect(sdkConsistency(prev, next)).toBe('pass');
+		}
+		for (const record of tree.records) {
+			const root = record.published ? tree.context.root : tree.context.unpublished_root;
+			const args = [record.hash, record.membership_proof, root?.root_hash] as const;
+			expect(verifyMembership(...args)).toBe(sdkMembership(...args));
+			expect(verifySignature(record.envelope)).toBe(sdkSignature(record.envelope));
+		}
+	});
+});
+
+describe('tampering', () => {
+	const tree = buildTree({ events: 80, layout: 'random', seed: 5, signedShare: 0.5 });
+	const rnd = randomSource(99);
+	const published = tree.records.filter((r) => r.published === true);
+	const pending = tree.records.filter((r) => r.published === false);
+	const isShort = (r: IDataObject) => canonicalJson(r.envelope).length < 1000;
+	const signed = published.find(
+		(r) =>
+			(r.envelope as IDataObject).signature !== undefined && Number(r.leaf_index) > 1 && isShort(r),
+	) as IDataObject;
+	// Exhaustive for a signed record, an unsigned one and a pending one; sampled for the rest.
+	const exhaustive = new Set([
+		signed,
+		published.find((r) => (r.envelope as IDataObject).signature === undefined),
+		pending[0],
+	]);
+	const rootOf = (record: IDataObject) =>
+		(record.published ? tree.context.root : tree.context.unpublished_root) as IDataObject;
+
+	test('the fixture is valid before tampering', async () => {
+		expect(pending.length).toBeGreaterThan(0);
+		expect(await verifyRecords(tree.records, tree.context, rootsOf(tree))).toEqual(
+			expectedVerdicts(tree),
+		);
+	});
+
+	test('every byte change of the canonical envelope fails the hash', () => {
+		let checked = 0;
+		for (const record of tree.records) {
+			const canonical = canonicalJson(record.envelope);
+			const bytes = Buffer.from(canonical);
+			for (const p of positions(bytes.length, exhaustive.has(record), rnd, 12)) {
+				for (const flip of [0x01, 0x10]) {
+					const changed = Buffer.from(bytes);
+					changed[p] ^= flip;
+					let parsed: unknown;
+					try {
+						parsed = JSON.parse(changed.toString());
+					} catch {
+						continue; // No longer JSON: nothing a server could send.
+					}
+					if (canonicalJson(parsed) === canonical) continue; // Same value, e.g. \u001F.
+					checked++;
+					expect(verifyEnvelopeHash(parsed, record.hash)).toBe('fail');
+				}
+			}
+		}
+		expect(checked).toBeGreaterThan(1000);
+	});
+
+	test('every character change of an envelope field fails the hash (and signature)', () => {
+		for (const record of tree.records) {
+			const envelope = structuredClone(record.envelope) as IDataObject;
+			const isSigned = envelope.signature !== undefined;
+			const event = envelope.event as IDataObject;
+			const fields: Array<[IDataObject, string]> = [
+				...Object.keys(event).map((k) => [event, k] as [IDataObject, string]),
+				...Object.keys(envelope)
+					.filter((k) => k !== 'event')
+					.map((k) => [envelope, k] as [IDataObject, string]),
+			];
+			for (const [holder, field] of fields) {
+				const original = holder[field];
+				const text = String(original);
+				const all = exhaustive.has(record) && text.length < 500;
+				const changes =
+					typeof original === 'string'
+						? mutations(text, positions(text.length, all, rnd))
+						: [typeof original === 'number' ? original * 2 + 1 : !original];
+				for (const changed of changes) {
+					holder[field] = changed;
+					expect(verifyEnvelopeHash(envelope, record.hash)).toBe('fail');
+					// The signature covers the event only, and a changed public_key text may
+					// still hold the same key (extra info in its JSON): the hash catches those.
+					if (isSigned && (holder === event || field === 'signature')) {
+						expect(verifySignature(envelope)).toBe('fail');
+					}
+				}
+				holder[field] = original;
+			}
+			expect(verifyEnvelopeHash(envelope, record.hash)).toBe('pass');
+		}
+	});
+
+	test('swapping in another key fails the signature', () => {
+		const envelope = signed.envelope as IDataObject;
+		const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' });
+		const other = JSON.stringify({ algorithm: 'ED25519', key: pem.toString() });
+		expect(verifySignature(envelope)).toBe('pass');
+		expect(verifySignature({ ...envelope, public_key: other })).toBe('fail');
+		const zeros = JSON.stringify({
+			algorithm: 'ED25519',
+			key: Buffer.alloc(32).toString('base64'),
+		});
+		expect(verifySignature({ ...envelope, public_key: zeros })).toBe('fail');
+	});
+
+	test('every character change of the record hash fails hash and membership', () => {
+		for (const record of tree.records) {
+			const text = String(record.hash);
+			for (const hash of mutations(text, positions(text.length, exhaustive.has(record), rnd))) {
+				expect(verifyEnvelopeHash(record.envelope, hash)).toBe('fail');
+				expect(verifyMembership(hash, record.membership_proof, rootOf(record).root_hash)).toBe(
+					'fail',
+				);
+			}
+		}
+	});
+
+	test('every character change of a membership proof fails membership', () => {
+		let checked = 0;
+		for (const record of tree.records) {
+			const proof = String(record.membership_proof);
+			const rootHash = rootOf(record).root_hash;
+			for (const changed of mutations(
+				proof,
+				positions(proof.length, exhaustive.has(record), rnd),
+			)) {
+				checked++;
+				expect(verifyMembership(record.hash, changed, rootHash)).toBe('fail');
+			}
+		}
+		expect(checked).toBeGreaterThan(500);
+	});
+
+	test('every character change of a consistency proof but its tag fails consistency', () => {
+		let checked = 0;
+		for (let size = 2; size <= tree.publishedBuffers; size++) {
+			const prev = tree.publishedRoots.get(size - 1) as IDataObject;
+			const next = tree.publishedRoots.get(size) as IDataObject;
+			const proof = next.consistency_proof as string[];
+			const all = size === Number(signed.leaf_index) + 1;
+			for (const [k, item] of proof.entries()) {
+				const at = positions(item.length, all, rnd).filter((p) => p !== 0);
+				for (const changed of mutations(item, at)) {
+					const tampered = proof.map((other, j) => (j === k ? changed : other));
+					checked++;
+					expect(verifyConsistency(size - 1, prev, { ...next, consistency_proof: tampered })).toBe(
+						'fail',
+					);
+				}
+			}
+			expect(
+				verifyConsistency(size - 1, prev, { ...next, consistency_proof: proof.slice(1) }),
+			).toBe('fail');
+		}
+		expect(checked).toBeGreaterThan(200);
+	});
+
+	test('every character change of a root hash fails membership or consistency', () => {
+		for (const root of [tree.context.root, tree.context.unpublished_root] as IDataObject[]) {
+			const members = tree.records.filter((r) => rootOf(r) === root);
+			const text = String(root.root_hash);
+			for (const rootHash of mutations(text, positions(text.length, true, rnd))) {
+				for (const record of members) {
+					expect(verifyMembership(record.hash, record.membership_proof, rootHash)).toBe('fail');
+				}
+			}
+		}
+		const index = Number(signed.leaf_index);
+		const prev = tree.publishedRoots.get(index) as IDataObject;
+		const next = tree.publishedRoots.get(index + 1) as IDataObject;
+		for (const rootHash of mutations(String(prev.root_hash), positions(64, true, rnd))) {
+			expect(verifyConsistency(index, { ...prev, root_hash: rootHash }, next)).toBe('fail');
+		}
+		for (const rootHash of mutations(String(next.root_hash), positions(64, true, rnd))) {
+			expect(verifyConsistency(index, prev, { ...next, root_hash: rootHash })).toBe('fail');
+		}
+	});
+
+	test('a tampered page root or published root fails the records that rely on it', async () => {
+		const root = tree.context.root as IDataObject;
+		const badRoot = { ...root, root_hash: 'f' + String(root.root_hash).slice(1) };
+		const tamperedPage = await verifyRecords(
+			tree.records,
+			{ ...tree.context, root: badRoot },
+			rootsOf(tree),
+		);
+		tree.records.forEach((record, i) =>
+			expect(tamperedPage[i].membership).toBe(record.published ? 'fail' : 'pass'),
+		);
+
+		const k = Number(signed.leaf_index);
+		const forged = async (size: number) => {
+			const genuine = await tree.lookup(size);
+			return size === k ? { ...genuine, root_hash: '0'.repeat(64) } : genuine;
+		};
+		const verdicts = await verifyRecords(tree.records, tree.context, memoizeRoots(forged));
+		tree.records.forEach((record, i) => {
+			const neighbour = record.published && [k - 1, k].includes(Number(record.leaf_index));
+			expect(verdicts[i].consistency).toBe(
+				neighbour ? 'fail' : expectedVerdicts(tree)[i].consistency,
+			);
+			expect(verdicts[i].hash).toBe('pass');
+		});
+	});
+
+	test('the SDK agrees on hex-digit changes of proofs and roots', () => {
+		const hexOnly = (texts: string[], shape: RegExp) => texts.filter((t) => shape.test(t));
+		const proofShape = /^[lr]:[0-9a-f]{64}(,[lr]:[0-9a-f]{64})*$/;
+		let checked = 0;
+		for (const record of [...exhaustive] as IDataObject[]) {
+			const rootHash = String(rootOf(record).root_hash);
+			const proof = String(record.membership_proof);
+			const changedProofs = mutations(proof, positions(proof.length, true, rnd));
+			for (const changed of hexOnly(changedProofs, proofShape)) {
+				checked++;
+				expect(sdkMembership(record.hash, changed, rootHash)).toBe('fail');
+				expect(verifyMembership(record.hash, changed, rootHash)).toBe('fail');
+			}
+			const changedRoots = mutations(rootHash, positions(64, true, rnd));
+			for (const changed of hexOnly(changedRoots, /^[0-9a-f]{64}$/)) {
+				checked++;
+				expect(sdkMembership(record.hash, proof, changed)).toBe('fail');
+				expect(verifyMembership(record.hash, proof, changed)).toBe('fail');
+			}
+		}
+		expect(checked).toBeGreaterThan(100);
+	});
+});
+
+describe('pending records', () => {
+	test('unpublished records say pending and are checked against unpublished_root', async () => {
+		const tree = buildTree({ events: 40, layout: 'random', seed: 3, pendingBuffers: 3 });
+		const asked: number[] = [];
+		const lookup: RootLookup = async (size) => {
+			asked.push(size);
+			return (await tree.lookup(size)) as PangeaRoot;
+		};
+		const verdicts = await verifyRecords(tree.records, tree.context, memoizeRoots(lookup));
+		const pendingAt = tree.records.flatMap((r, i) => (r.published ? [] : [i]));
+		expect(pendingAt.length).toBeGreaterThan(0);
+		for (const i of pendingAt) {
+			expect(verdicts[i]).toMatchObject({
+				hash: 'pass',
+				membership: 'pass',
+				consistency: 'pending',
+			});
+		}
+		expect(Math.max(...asked)).toBeLessThanOrEqual(tree.publishedBuffers);
+
+		// Checked against unpublished_root: a broken one fails them, a missing one says none.
+		const broken = { ...tree.context.unpublished_root, root_hash: '0'.repeat(64) };
+		const withBroken = await verifyRecords(
+			tree.records,
+			{ ...tree.context, unpublished_root: broken },
+			memoizeRoots(lookup),
+		);
+		const withoutRoot = await verifyRecords(
+			tree.records,
+			{ root: tree.context.root },
+			memoizeRoots(lookup),
+		);
+		for (const i of pendingAt) {
+			expect(withBroken[i]).toMatchObject({ membership: 'fail', consistency: 'pending' });
+			expect(withoutRoot[i]).toMatchObject({ membership: 'none', consistency: 'pending' });
+		}
+	});
+
+	test('a page with nothing published yet asks for no roots', async () => {
+		const tree = buildTree({ events: 25, layout: 'oneBuffer', pendingBuffers: 1 });
+		const lookup = jest.fn(tree.lookup as RootLookup);
+		const verdicts = await verifyRecords(tree.records, tree.context, lookup);
+		expect(tree.context.root).toBeUndefined();
+		expect(verdicts.every((v) => v.consistency === 'pending' && v.membership === 'pass')).toBe(
+			true,
+		);
+		expect(lookup).not.toHaveBeenCalled();
+	});
+});
+
+describe('roots', () => {
+	test('memoizeRoots asks once per tree size and retries after a failure', async () => {
+		const root: PangeaRoot = { size: 2, root_hash: 'a'.repeat(64) };
+		let failNext = true;
+		const lookup = jest.fn(async (size: number) => {
+			if (failNext) {
+				failNext = false;
+				throw new Error('503');
+			}
+			return size === 2 ? root : undefined;
+		});
+		const roots = memoizeRoots(lookup);
+		await expect(roots(2)).rejects.toThrow('503');
+		expect(await roots(2)).toBe(root);
+		expect(await roots(2)).toBe(root);
+		expect(await roots(3)).toBeUndefined();
+		expect(lookup.mock.calls.map(([size]) => size)).toEqual([2, 2, 3]);
+	});
+
+	test('consistency is none for unknown roots; a failing lookup rejects the page', async () => {
+		const tree = buildTree({ events: 12, layout: 'single', pendingBuffers: 0 });
+		const none = await verifyRecords(tree.records, tree.context, async () => undefined);
+		expect(none.map((v) => v.consistency)).toEqual(
+			tree.records.map((r) => (r.leaf_index === 0 ? 'pass' : 'none')),
+		);
+		const down: RootLookup = async () => {
+			throw new Error('root lookup failed');
+		};
+		await expect(verifyRecords(tree.records, tree.context, down)).rejects.toThrow(
+			'root lookup failed',
+		);
+	});
+
+	test('buffers shared by many records cost one lookup pair each', async () => {
+		const tree = buildTree({ events: 200, layout: 'random', seed: 8, pendingBuffers: 0 });
+		const lookup = jest.fn(tree.lookup as RootLookup);
+		await verifyRecords(tree.records, tree.context, lookup);
+		expect(lookup).toHaveBeenCalledTimes(2 * (tree.bufferSizes.length - 1));
+	});
+
+	test('a root of the wrong size fails consistency', () => {
+		const tree = buildTree({ events: 10, layout: 'single', pendingBuffers: 0 });
+		const prev = tree.publishedRoots.get(4) as PangeaRoot;
+		const next = tree.publishedRoots.get(5) as PangeaRoot;
+		expect(verifyConsistency(4, prev, next)).toBe('pass');
+		expect(verifyConsistency('4', prev, next)).toBe('pass');
+		expect(verifyConsistency(4, { ...prev, size: 3 }, next)).toBe('fail');
+		expect(verifyConsistency(4, prev, { ...next, size: 6 })).toBe('fail');
+		expect(verifyConsistency(0, undefined, undefined)).toBe('pass');
+		expect(verifyConsistency(4, undefined, next)).toBe('none');
+		// The spec's one-string form: the proof from 4 to 5 leaves has a single node.
+		expect(next.consistency_proof).toHaveLength(1);
+		const single = (next.consistency_proof as string[])[0];
+		expect(verifyConsistency(4, prev, { ...next, consistency_proof: single })).toBe('pass');
+	});
+});
+
+describe('malformed input is a failed check, never an exception', () => {
+	const hash = 'a'.repeat(64);
+	const step = 'l:' + 'b'.repeat(64);
+
+	test.each([
+		['odd-length hex', 'a'.repeat(63)],
+		['upper-case hex', 'A'.repeat(64)],
+		['not hex', 'z'.repeat(64)],
+		['number', 42],
+		['null', null],
+	])('a hash that is %s', (_, bad) => {
+		expect(verifyEnvelopeHash({ event: {} }, bad)).toBe('fail');
+		expect(verifyMembership(bad, step, hash)).toBe('fail');
+		expect(verifyMembership(hash, step, bad)).toBe(bad === null ? 'none' : 'fail');
+		expect(verifyConsistencyProof([`x:${hash}`], bad, hash)).toBe('fail');
+	});
+
+	test.each([
+		['a lone comma', ','],
+		['a trailing comma', step + ','],
+		['a step without hash', 'l:'],
+		['an unknown side', 'x:' + 'b'.repeat(64)],
+		['a short hash', 'r:' + 'b'.repeat(62)],
+		['no separator', 'l' + 'b'.repeat(64)],
+		['a space', ' ' + step],
+		['a number', 7],
+		['an array', [step]],
+	])('a membership proof with %s', (_, proof) => {
+		expect(verifyMembership(hash, proof, hash)).toBe('fail');
+	});
+
+	test.each([
+		['an empty list', []],
+		['an empty string', ''],
+		['no tag', [':' + hash]],
+		['no colon', [hash]],
+		['a bad path', [`x:${hash},q:${hash}`]],
+		['a number inside', [7]],
+		['an object', { proof: `x:${hash}` }],
+		['nothing', undefined],
+	])('a consistency proof with %s', (_, proof) => {
+		expect(verifyConsistencyProof(proof, hash, hash)).toBe('fail');
+		const root = { size: 3, root_hash: hash, consistency_proof: proof } as PangeaRoot;
+		expect(verifyConsistency(2, { size: 2, root_hash: hash }, root)).toBe('fail');
+	});
+
+	test.each([-1, 1.5, 'x', '', '1e3', Number.NaN, {}])('leaf index %p', (leafIndex) => {
+		const root = { root_hash: hash, consistency_proof: [`x:${hash}`] };
+		expect(verifyConsistency(leafIndex, root, root)).toBe('fail');
+	});
+
+	test('odd envelopes and keys', () => {
+		const event = { message: 'hi' };
+		const good: IDataObject = { event, ...signEvent(event, 'jsonPem') };
+		const cases: unknown[] = [
+			undefined,
+			null,
+			'envelope',
+			[good],
+			{ ...good, event: 'hi' },
+			{ ...good, signature: 12 },
+			{ ...good, signature: undefined },
+			{ ...good, public_key: undefined },
+			{ ...good, signature: 'not base64!' },
+			{ ...good, signature: String(good.signature).slice(4) },
+			{ ...good, signature: String(good.signature).replace(/\+/g, '-').replace(/\//g, '_') },
+			{ ...good, public_key: '{"key":' },
+			{ ...good, public_key: '{"algorithm":"ED25519"}' },
+			{ ...good, public_key: JSON.stringify({ algorithm: 'RSA', key: 'x' }) },
+			{ ...good, public_key: '-----BEGIN PUBLIC KEY-----\nnonsense\n-----END PUBLIC KEY-----' },
+			{ ...good, public_key: Buffer.alloc(31).toString('base64') },
+			{ ...good, public_key: Buffer.alloc(44).toString('base64') },
+			{ ...good, public_key: 'not a key' },
+		];
+		expect(verifySignature(good)).toBe('pass');
+		for (const envelope of cases) {
+			expect(verifySignature(envelope)).toBe('fail');
+			expect(verifyEnvelopeHash(envelope, hash)).toBe('fail');
+		}
+		expect(verifySignature({ event })).toBe('none');
+	});
+
+	test('records missing parts', async () => {
+		const verdicts = await verifyRecords(
+			[
+				{},
+				{ hash, published: true, leaf_index: -3, membership_proof: 'junk' },
+				{ hash, published: 'yes' },
+			],
+			{ root: { root_hash: hash } },
+			async () => undefined,
+		);
+		expect(verdicts).toEqual([
+			{ hash: 'fail', signature: 'fail', membership: 'none', consistency: 'none' },
+			{ hash: 'fail', signature: 'fail', membership: 'fail', consistency: 'fail' },
+			{ hash: 'fail', signature: 'fail', membership: 'none', consistency: 'none' },
+		]);
+	});
+});
+
+describe('where we differ from pangea-node-sdk 5.6.0 on purpose', () => {
+	const hash = 'a'.repeat(64);
+
+	test('an object inside event: the SDK hashes its JSON string, we hash what came', () => {
+		const envelope = { event: { message: 'm', extra: { b: 1, a: [2] } }, received_at: 'r' };
+		const ours = sha256Hex(canonicalJson(envelope));
+		const stringified = {
+			...envelope,
+			event: { ...envelope.event, extra: canonicalJson(envelope.event.extra) },
+		};
+		const theirs = sha256Hex(canonicalJson(stringified));
+		expect(verifyEnvelopeHash(envelope, ours)).toBe('pass');
+		expect(sdkHash(envelope, ours)).toBe('fail');
+		expect(verifyEnvelopeHash(envelope, theirs)).toBe('fail');
+		expect(sdkHash(envelope, theirs)).toBe('pass');
+	});
+
+	test('integer-like keys sort as strings in both', () => {
+		const envelope = { event: { '10': 'a', '9': 'b', message: 'c' }, received_at: 'r' };
+		const digest = sha256Hex(canonicalJson(envelope));
+		expect(canonicalJson(envelope.event)).toBe('{"10":"a","9":"b","message":"c"}');
+		expect(verifyEnvelopeHash(envelope, digest)).toBe('pass');
+		expect(sdkHash(envelope, digest)).toBe('pass');
+	});
+
+	test('a lone surrogate: the SDK throws, we escape it and give a verdict', () => {
+		const envelope = { event: { message: 'x\ud800y' }, received_at: 'r' };
+		const digest = sha256Hex(canonicalJson(envelope));
+		expect(verifyEnvelopeHash(envelope, digest)).toBe('pass');
+		expect(() => offlineSdk.verifyHash(envelope, digest)).toThrow(/surrogate/i);
+	});
+
+	test('a bare DER SPKI key: the SDK fails it, we read it', () => {
+		const event = { message: 'spki' };
+		const envelope = { event, ...signEvent(event, 'bareSpki') };
+		expect(verifySignature(envelope)).toBe('pass');
+		expect(sdkSignature(envelope)).toBe('fail');
+	});
+
+	test('sides other than l/r and upper-case hex: the SDK reads them, we fail them', () => {
+		const leaf = 'c'.repeat(64);
+		const sibling = 'd'.repeat(64);
+		const root = sha256Hex(Buffer.concat([Buffer.from(leaf, 'hex'), Buffer.from(sibling, 'hex')]));
+		expect(verifyMembership(leaf, `r:${sibling}`, root)).toBe('pass');
+		expect(sdkMembership(leaf, `q:${sibling}`, root)).toBe('pass');
+		expect(verifyMembership(leaf, `q:${sibling}`, root)).toBe('fail');
+		expect(sdkMembership(leaf, `r:${sibling.toUpperCase()}`, root)).toBe('pass');
+		expect(verifyMembership(leaf, `r:${sibling.toUpperCase()}`, root)).toBe('fail');
+	});
+
+	test('non-hex proof steps: the SDK throws, we fail them', () => {
+		expect(() => sdkMembership(hash, 'l:xyz', hash)).toThrow(/hex/i);
+		expect(verifyMembership(hash, 'l:xyz', hash)).toBe('fail');
+	});
+});
