@@ -1,5 +1,11 @@
 // Builds the SourceContext a source runs with: the transport, cached credentials, cancel-aware waits, notes.
-import { NodeOperationError, sleep, type ICredentialDataDecryptedObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	sleep,
+	type ICredentialDataDecryptedObject,
+	type JsonObject,
+} from 'n8n-workflow';
 import { DEFAULT_TRANSPORT, Transport, type TransportSettings } from './transport';
 import type { ApiRequest, AuditSource, NodeFunctions, SourceContext } from './types';
 
@@ -42,19 +48,26 @@ export function createSourceContext(
 		}
 		throwIfCancelled();
 	};
+	// A request aborted by n8n's cancel signal fails as a network error: report the cancel instead.
+	const cancellable = async <T>(call: () => Promise<T>): Promise<T> => {
+		throwIfCancelled();
+		try {
+			return await call();
+		} catch (error) {
+			throwIfCancelled();
+			// Both constructors hand back an error of their own class unchanged.
+			if (error instanceof NodeOperationError) throw new NodeOperationError(fn.getNode(), error);
+			throw new NodeApiError(fn.getNode(), error as JsonObject);
+		}
+	};
 	const transport = new Transport(fn, source, itemIndex, credentials, settings, pause);
 
 	return {
 		fn,
 		itemIndex,
-		request: async <T>(req: ApiRequest) => {
-			throwIfCancelled();
-			return await transport.request<T>(req);
-		},
-		requestWithoutAuth: async (req: ApiRequest) => {
-			throwIfCancelled();
-			return await transport.request<Buffer>({ ...req, binary: true }, false);
-		},
+		request: async <T>(req: ApiRequest) => await cancellable(async () => await transport.request<T>(req)),
+		requestWithoutAuth: async (req: ApiRequest) =>
+			await cancellable(async () => await transport.request<Buffer>({ ...req, binary: true }, false)),
 		credentials,
 		sleep: pause,
 		throwIfCancelled,

@@ -140,9 +140,10 @@ export class Transport {
 		const credentials = await this.credentials();
 		const url = /^https?:\/\//i.test(req.url) ? req.url : joinUrl(this.source.baseUrl(credentials), req.url);
 		let lastFailure: Failure | undefined;
+		let attemptReq = req;
 		for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
 			await this.waitForTurn();
-			const outcome = await this.send(req, url, authenticated);
+			const outcome = await this.send(attemptReq, url, authenticated);
 			if (outcome.kind === 'ok') {
 				this.rememberQuota(outcome.response.headers);
 				return outcome.response as ApiResponse<T>;
@@ -154,6 +155,8 @@ export class Transport {
 					? RETRYABLE_CODES.has(outcome.code)
 					: RETRYABLE_STATUS.has(outcome.response.status) || vendor?.retryable === true;
 			if (!retryable || attempt === this.settings.maxAttempts) break;
+			const extra = outcome.kind === 'status' ? req.retryHeaders?.(outcome.response) : undefined;
+			if (extra) attemptReq = { ...attemptReq, headers: { ...attemptReq.headers, ...extra } };
 			const asked =
 				outcome.kind === 'status' ? requestedWaitMs(outcome.response.headers, this.settings.now()) : undefined;
 			await this.wait(asked ?? backoffMs(attempt, this.settings), asked !== undefined, lastFailure);

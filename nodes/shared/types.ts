@@ -119,6 +119,11 @@ export type ApiRequest = {
 	noRedirect?: boolean;
 	/** Statuses that are answers, not failures (e.g. Pangea 202 Accepted). 2xx always are. */
 	acceptStatus?: number[];
+	/**
+	 * Headers for a retry after a failed answer, so the vendor can tell a retried write from a new
+	 * one (Pangea: X-Pangea-Retried-Request-Ids). Called once per failed attempt, in order.
+	 */
+	retryHeaders?(failed: ApiResponse): Record<string, string> | undefined;
 };
 
 export type ApiResponse<T = unknown> = {

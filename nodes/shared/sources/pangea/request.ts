@@ -101,11 +101,18 @@ export async function pangeaPost<T = IDataObject>(
 	const credentials = await ctx.credentials();
 	const configId = String(credentials.configId ?? '').trim();
 	const payload = configId === '' ? body : { ...body, config_id: configId };
+	// Like Pangea's SDKs: a retry names the failed attempts, so a write (log) is not applied twice.
+	const failedIds: string[] = [];
 	let response = await ctx.request<PangeaEnvelope<T>>({
 		method: 'POST',
 		url: path,
 		body: payload,
 		acceptStatus: [202],
+		retryHeaders: (failed) => {
+			const id = (failed.body as { request_id?: unknown } | undefined)?.request_id;
+			if (typeof id === 'string' && id !== '') failedIds.push(id);
+			return failedIds.length > 0 ? { 'X-Pangea-Retried-Request-Ids': failedIds.join(',') } : undefined;
+		},
 	});
 	if (isAccepted(response)) response = await waitForResult(ctx, response, path, maxWaitMs);
 	const envelope = response.body;

@@ -1,6 +1,6 @@
 // Verification wiring: verify.ts verdicts on each item of a page, published roots looked up once per run.
 import type { IDataObject } from 'n8n-workflow';
-import type { AuditItem, Page, SourceContext } from '../../types';
+import type { AuditItem, Page, RawRecord, SourceContext } from '../../types';
 import { pangeaPost } from './request';
 import { memoizeRoots, verifyRecords, type PageRoots, type PangeaRoot, type RootLookup } from './verify';
 
@@ -35,6 +35,28 @@ export const pangeaApiRoots: RootSource = (ctx) => {
 	};
 };
 
+/**
+ * Root lookups in flight at once while a page is verified. Every published buffer needs the roots
+ * of two tree sizes, so a page may need hundreds; one at a time, the round trips dominate.
+ */
+const ROOT_CONCURRENCY = 6;
+
+/** Fills the memoized lookup with the roots the page's consistency checks will ask for. */
+async function warmRoots(records: RawRecord[], roots: RootLookup): Promise<void> {
+	const sizes = new Set<number>();
+	for (const record of records) {
+		const index = Number(record.leaf_index);
+		if (record.published !== true || !Number.isSafeInteger(index) || index < 1) continue;
+		sizes.add(index);
+		sizes.add(index + 1);
+	}
+	const queue = [...sizes];
+	const worker = async () => {
+		for (let size = queue.shift(); size !== undefined; size = queue.shift()) await roots(size);
+	};
+	await Promise.all(Array.from({ length: Math.min(ROOT_CONCURRENCY, queue.length) }, worker));
+}
+
 /** A `verifyPage` over the given root source; roots are memoized for as long as the run's context lives. */
 export function pageVerifier(rootSource: RootSource) {
 	const runs = new WeakMap<SourceContext, RootLookup>();
@@ -46,6 +68,7 @@ export function pageVerifier(rootSource: RootSource) {
 		}
 		// Items, not page records: the reader may have dropped records already emitted by a previous window.
 		const records = items.map((item) => item.raw ?? {});
+		await warmRoots(records, roots);
 		const verdicts = await verifyRecords(records, (page.context ?? {}) as PageRoots, roots);
 		items.forEach((item, i) => {
 			item.verification = verdicts[i];
