@@ -1,5 +1,5 @@
 // Reads the node's filters and options into an AuditQuery, checking every input before any request.
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 import type { OutputFormat, OutputOptions } from './auditItem';
 import { parameterError } from './errors';
 import { parseDurationMs, resolveTimeRange } from './timeRange';
@@ -30,6 +30,18 @@ export type ReadSettings = {
 	clientFilters: Array<keyof CommonFilters>;
 };
 
+/**
+ * Reads a parameter from either kind of node: an action node's getNodeParameter takes an item
+ * index, a polling trigger's does not (its second argument is the fallback).
+ */
+export function nodeParameter<T>(fn: NodeFunctions, name: string, itemIndex: number, fallback: T): T {
+	const isPoll = typeof (fn as { __emit?: unknown }).__emit === 'function';
+	const value = isPoll
+		? (fn as IPollFunctions).getNodeParameter(name, fallback)
+		: (fn as IExecuteFunctions).getNodeParameter(name, itemIndex, fallback);
+	return (value ?? fallback) as T;
+}
+
 function split(values: IDataObject, commonNames: string[]): [IDataObject, IDataObject] {
 	const common: IDataObject = {};
 	const vendor: IDataObject = {};
@@ -48,7 +60,7 @@ export function readLimit(
 	label = 'Limit',
 	fallback = 50,
 ): number {
-	const limit = fn.getNodeParameter(parameter, itemIndex, fallback) as number;
+	const limit = nodeParameter<number>(fn, parameter, itemIndex, fallback);
 	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
 		throw parameterError(fn, label, `${String(limit)} is not a valid number of events`, `Set ${label} to a whole number of 1 or more${label === 'Limit' ? ', or turn on Return All' : ''}.`, itemIndex);
 	}
@@ -67,8 +79,8 @@ export function readQuery(
 	defaultOrder: SortOrder,
 	pageSize = source.pageSize,
 ): ReadSettings {
-	const filters = fn.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const filters = nodeParameter<IDataObject>(fn, 'filters', itemIndex, {});
+	const options = nodeParameter<IDataObject>(fn, 'options', itemIndex, {});
 	const [commonRaw, vendor] = split(filters, COMMON_FILTER_NAMES);
 	const [commonOptions, vendorOptions] = split(options, COMMON_OPTION_NAMES);
 	const range = resolveTimeRange(

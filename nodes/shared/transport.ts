@@ -94,21 +94,28 @@ export function redactSecrets(text: string, credentials: ICredentialDataDecrypte
 	return out;
 }
 
-/** Sliding one-second window: never more than `perSecond` request starts in any 1 000 ms. */
+/**
+ * Sliding one-second window: never more than `perSecond` requests in any 1 000 ms as the vendor
+ * sees them. A request holds its slot from the moment it is sent until its answer arrives (the
+ * slot's time moves to the answer), so arrival delays and read-ahead cannot squeeze an extra
+ * request into the vendor's window.
+ */
 class RequestBudget {
-	private readonly starts: number[] = [];
+	private readonly slots: Array<{ at: number }> = [];
 
 	constructor(private readonly perSecond: number) {}
 
-	/** How long to wait before the next request may start. */
+	/** How long to wait before the next request may be sent. */
 	waitMs(now: number): number {
-		while (this.starts.length > 0 && now - this.starts[0] >= 1000) this.starts.shift();
-		if (this.starts.length < this.perSecond) return 0;
-		return this.starts[0] + 1000 - now;
+		for (let i = this.slots.length - 1; i >= 0; i--) if (now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
+		if (this.slots.length < this.perSecond) return 0;
+		return Math.min(...this.slots.map((slot) => slot.at)) + 1000 - now;
 	}
 
-	record(now: number): void {
-		this.starts.push(now);
+	reserve(now: number): { at: number } {
+		const slot = { at: now };
+		this.slots.push(slot);
+		return slot;
 	}
 }
 
@@ -181,7 +188,7 @@ export class Transport {
 			disableFollowRedirect: req.noRedirect === true,
 		};
 		if (req.binary) options.encoding = 'arraybuffer';
-		this.budget?.record(this.settings.now());
+		const slot = this.budget?.reserve(this.settings.now());
 		let raw: { body: unknown; headers: Record<string, Header>; statusCode: number };
 		try {
 			raw = authenticated
@@ -192,6 +199,8 @@ export class Transport {
 			const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
 			const message = (error as Error).message ?? String(error);
 			return { kind: 'network', code, message };
+		} finally {
+			if (slot) slot.at = this.settings.now();
 		}
 		const response: ApiResponse = { status: raw.statusCode, headers: raw.headers ?? {}, body: raw.body };
 		if (req.binary && response.body !== undefined && !Buffer.isBuffer(response.body)) {

@@ -18,7 +18,8 @@ export const CISCO_FILTER_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21',
-		description: 'Only events about this audited object (the GUID of a user, group, computer, policy, …)',
+		description:
+			'Only events about this audited object (the GUID of a user, group, computer, policy, …)',
 	},
 	{
 		displayName: 'Audit Log Type',
@@ -26,7 +27,8 @@ export const CISCO_FILTER_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. User',
-		description: 'Only events about objects of this type, e.g. User, Computer, Group, Policy, ApplicationBlockingList',
+		description:
+			'Only events about objects of this type, e.g. User, Computer, Group, Policy, ApplicationBlockingList',
 	},
 	{
 		displayName: 'Audit Log User',

@@ -4,7 +4,15 @@ import { isoTime } from '../../auditItem';
 import type { AuditQuery, AuditSource, Page, SourceContext, VendorError } from '../../types';
 import { CISCO_FILTER_FIELDS } from './fields';
 import { normalizeCisco } from './normalize';
-import { AUDIT_LOGS_PATH, ciscoBaseUrl, ciscoParams, CISCO_PAGE_SIZE, nextOffset, pinnedRange, validateCisco } from './request';
+import {
+	AUDIT_LOGS_PATH,
+	ciscoBaseUrl,
+	ciscoParams,
+	CISCO_PAGE_SIZE,
+	nextOffset,
+	pinnedRange,
+	validateCisco,
+} from './request';
 
 type Envelope = {
 	metadata?: { links?: { next?: string }; results?: { total?: number } };
@@ -34,7 +42,10 @@ async function* auditLogPages(ctx: SourceContext, query: AuditQuery): AsyncItera
 				itemIndex: ctx.itemIndex,
 			});
 		}
-		yield { records: data.filter((record) => inRange(record, query)), total: response.body.metadata?.results?.total };
+		yield {
+			records: data.filter((record) => inRange(record, query)),
+			total: response.body.metadata?.results?.total,
+		};
 		const next = response.body.metadata?.links?.next;
 		if (!next || data.length === 0) return;
 		// Our own request at the link's offset: the filters and the pinned range stay ours, and the
@@ -43,20 +54,29 @@ async function* auditLogPages(ctx: SourceContext, query: AuditQuery): AsyncItera
 	}
 }
 
-type ErrorEnvelope = { errors?: Array<{ error_code?: unknown; description?: unknown; details?: unknown }> };
+type ErrorEnvelope = {
+	errors?: Array<{ error_code?: unknown; description?: unknown; details?: unknown }>;
+};
 
 const STATUS_HELP: Record<number, string> = {
 	400: 'Cisco refused a filter: check the Cisco filters and the time range of this node.',
 	401: 'Check the Client ID and API Key in the credential, and its Region: API credentials are valid in the region where they were created.',
 	403: 'The API credential may not read audit logs: create it in Accounts > API Credentials (read-only scope is enough).',
-	429: 'The API client\'s hourly request quota is spent: run again after the reset time, or read less per run.',
+	429: "The API client's hourly request quota is spent: run again after the reset time, or read less per run.",
 };
 
 export function describeCiscoError(status: number, body: unknown): VendorError | undefined {
 	const first = (body as ErrorEnvelope | null)?.errors?.[0];
-	if (!first) return STATUS_HELP[status] ? { message: `HTTP ${status}`, description: STATUS_HELP[status] } : undefined;
+	if (!first) {
+		// No envelope (a proxy's page): the status alone still says what to check.
+		return STATUS_HELP[status]
+			? { message: `HTTP ${status}`, description: STATUS_HELP[status] }
+			: undefined;
+	}
 	const description = typeof first.description === 'string' ? first.description : `HTTP ${status}`;
-	const details = Array.isArray(first.details) ? first.details.filter((d) => typeof d === 'string') : [];
+	const details = Array.isArray(first.details)
+		? first.details.filter((d) => typeof d === 'string')
+		: [];
 	return {
 		message: details.length > 0 ? `${description}: ${details.join('; ')}` : description,
 		description: STATUS_HELP[status],

@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { asEmail, asObject, baseItem, categoryFrom, isoTime, str } from '../../auditItem';
 import { contentId } from '../../canonical';
-import type { AuditItem, RawRecord } from '../../types';
+import type { AuditCategory, AuditItem, RawRecord } from '../../types';
 
 /** The fields of a Cisco audit record; the attribute maps are present for changes only. */
 export type CiscoRecord = {
@@ -28,9 +28,15 @@ function objectName(...maps: Array<IDataObject | null>): string | null {
 	return null;
 }
 
-/** "ApplicationBlockingList" → "application blocking list", for the category rules. */
-function words(type: string | null): string | null {
-	return type ? type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase() : null;
+/** Blocking, allowed, detection and exclusion lists are policy, however Cisco words the type. */
+const POLICY_LIST = /(block|allow|detection|exclusion)\w*\s?list|exclusion/;
+
+/** Login and logout events first, then the type read as words ("ApplicationBlockingList"). */
+export function ciscoCategory(action: string | null, type: string | null): AuditCategory {
+	const words = type ? type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase() : null;
+	if (action !== 'login' && action !== 'logout' && words && POLICY_LIST.test(words))
+		return 'policy';
+	return categoryFrom(action, words);
 }
 
 export function normalizeCisco(raw: RawRecord): AuditItem {
@@ -46,7 +52,7 @@ export function normalizeCisco(raw: RawRecord): AuditItem {
 	item.time = isoTime(record.created_at);
 	item.actor = { name: user, email: asEmail(user), ip: null };
 	item.action = action;
-	item.category = categoryFrom(action, words(type));
+	item.category = ciscoCategory(action, type);
 	const summary = [event, type].filter(Boolean).join(' ');
 	item.description = summary === '' ? null : name ? `${summary} "${name}"` : summary;
 	item.target = { type, id: str(record.audit_log_id), name };

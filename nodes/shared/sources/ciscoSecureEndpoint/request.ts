@@ -45,17 +45,24 @@ export const ceilSecond = (ms: number): number => Math.ceil(ms / SECOND) * SECON
  */
 export function pinnedRange(query: AuditQuery, now: number): { start?: number; end: number } {
 	const end = Math.min(ceilSecond(query.end), floorSecond(now) - SECOND);
-	return { start: query.start !== undefined && query.start > 0 ? floorSecond(query.start) : undefined, end };
+	return {
+		start: query.start !== undefined && query.start > 0 ? floorSecond(query.start) : undefined,
+		end,
+	};
 }
 
 /** The query parameters shared by every page of a run (filters and the pinned range). */
-export function ciscoParams(query: AuditQuery, range: { start?: number; end: number }): IDataObject {
+export function ciscoParams(
+	query: AuditQuery,
+	range: { start?: number; end: number },
+): IDataObject {
 	const qs: IDataObject = {};
 	if (range.start !== undefined) qs.start_time = ciscoTime(range.start);
 	qs.end_time = ciscoTime(range.end);
 	for (const name of Object.keys(CISCO_FILTERS) as CiscoFilter[]) {
 		const value = query.vendor[name];
-		if (typeof value === 'string' && value.trim() !== '') qs[CISCO_FILTERS[name].param] = value.trim();
+		if (typeof value === 'string' && value.trim() !== '')
+			qs[CISCO_FILTERS[name].param] = value.trim();
 	}
 	const actor = query.common.actor?.trim();
 	if (actor) qs.audit_log_user = actor;
@@ -80,19 +87,38 @@ export function validateCisco(query: AuditQuery, fn: NodeFunctions, itemIndex: n
 		if (value === undefined) continue;
 		const { label } = CISCO_FILTERS[name];
 		if (typeof value !== 'string' || value.trim() === '') {
-			throw parameterError(fn, label, `${JSON.stringify(value)} is not a text value`, 'Write one value, or remove the filter.', itemIndex);
+			throw parameterError(
+				fn,
+				label,
+				`${JSON.stringify(value)} is not a text value`,
+				'Write one value, or remove the filter.',
+				itemIndex,
+			);
 		}
 		const text = value.trim();
 		if (name === 'auditLogId' && !GUID.test(text)) {
-			throw parameterError(fn, label, `"${text}" is not a GUID`, 'Write the GUID of the audited object, e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21.', itemIndex);
+			throw parameterError(
+				fn,
+				label,
+				`"${text}" is not a GUID`,
+				'Write the GUID of the audited object, e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21.',
+				itemIndex,
+			);
 		}
 		if ((name === 'auditLogType' || name === 'event') && !WORD.test(text)) {
 			const example = name === 'event' ? 'update' : 'Computer';
-			throw parameterError(fn, label, `"${text}" is not one ${name === 'event' ? 'event' : 'type'}`, `Cisco filters on one value at a time, written as one word, e.g. ${example}.`, itemIndex);
+			throw parameterError(
+				fn,
+				label,
+				`"${text}" is not one ${name === 'event' ? 'event' : 'type'}`,
+				`Cisco filters on one value at a time, written as one word, e.g. ${example}.`,
+				itemIndex,
+			);
 		}
 	}
 	const actor = query.common.actor?.trim();
-	const user = typeof query.vendor.auditLogUser === 'string' ? query.vendor.auditLogUser.trim() : undefined;
+	const user =
+		typeof query.vendor.auditLogUser === 'string' ? query.vendor.auditLogUser.trim() : undefined;
 	if (actor && user && actor !== user) {
 		throw parameterError(
 			fn,

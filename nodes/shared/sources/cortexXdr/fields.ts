@@ -16,7 +16,12 @@ export const CORTEX_LIST_FILTERS = {
 
 export type CortexListFilter = keyof typeof CORTEX_LIST_FILTERS;
 
-const list = (displayName: string, name: CortexListFilter, description: string, placeholder: string): INodeProperties => ({
+const list = (
+	displayName: string,
+	name: CortexListFilter,
+	description: string,
+	placeholder: string,
+): INodeProperties => ({
 	displayName,
 	name,
 	type: 'string',
@@ -26,10 +31,30 @@ const list = (displayName: string, name: CortexListFilter, description: string, 
 });
 
 export const CORTEX_FILTER_FIELDS: INodeProperties[] = [
-	list('Email', 'email', 'Only events by these user emails (comma-separated, exact match)', 'e.g. alice@example.com, bob@example.com'),
-	list('Result', 'result', 'Only events with these results (comma-separated)', 'e.g. SUCCESS, FAIL'),
-	list('Sub Type', 'subType', 'Only events with these entity sub-types (comma-separated, as Cortex spells them)', 'e.g. Login, Create'),
-	list('Type', 'type', 'Only events of these audited entities (comma-separated)', 'e.g. AUTH, DISTRIBUTIONS'),
+	list(
+		'Email',
+		'email',
+		'Only events by these user emails (comma-separated, exact match)',
+		'e.g. alice@example.com, bob@example.com',
+	),
+	list(
+		'Result',
+		'result',
+		'Only events with these results (comma-separated)',
+		'e.g. SUCCESS, FAIL',
+	),
+	list(
+		'Sub Type',
+		'subType',
+		'Only events with these entity sub-types (comma-separated, as Cortex spells them)',
+		'e.g. Login, Create',
+	),
+	list(
+		'Type',
+		'type',
+		'Only events of these audited entities (comma-separated)',
+		'e.g. AUTH, DISTRIBUTIONS',
+	),
 ];
 
 export const CORTEX_OPTION_FIELDS: INodeProperties[] = [

@@ -14,9 +14,16 @@ import {
 
 type Reply = { reply?: { total_count?: number; result_count?: number; data?: IDataObject[] } };
 
+/**
+ * Offset pages, with the run's range fixed by the query. A record written late (its time inside
+ * the range) between two requests shifts the later offsets by one, so the next page repeats the
+ * last records of the previous one; AUDIT_ID is unique, so those repeats are dropped. A shift
+ * never skips a record: it only pushes records further down.
+ */
 async function* managementLogPages(ctx: SourceContext, query: AuditQuery): AsyncIterable<Page> {
 	const requestData = cortexRequestData(query);
 	const size = Math.min(query.pageSize, CORTEX_MAX_PAGE);
+	let previous = new Set<string>();
 	for (let from = 0; ; ) {
 		const response = await ctx.request<Reply>({
 			method: 'POST',
@@ -27,12 +34,18 @@ async function* managementLogPages(ctx: SourceContext, query: AuditQuery): Async
 		if (!reply || !Array.isArray(reply.data)) {
 			throw new NodeApiError(ctx.fn.getNode(), { message: 'no reply.data' } as JsonObject, {
 				message: 'Cortex XDR answered without reply.data',
-				description: 'Check that the API URL is the tenant API URL (Settings > API Keys > Copy API URL).',
+				description:
+					'Check that the API URL is the tenant API URL (Settings > API Keys > Copy API URL).',
 				itemIndex: ctx.itemIndex,
 			});
 		}
+		const ids = reply.data.map((record) =>
+			record.AUDIT_ID === undefined ? undefined : String(record.AUDIT_ID),
+		);
+		const records = reply.data.filter((_, i) => ids[i] === undefined || !previous.has(ids[i]!));
+		previous = new Set(ids.filter((id): id is string => id !== undefined));
 		const total = typeof reply.total_count === 'number' ? reply.total_count : undefined;
-		yield { records: reply.data, total };
+		yield { records, total };
 		from += reply.data.length;
 		if (reply.data.length < size || (total !== undefined && from >= total)) return;
 	}
@@ -40,9 +53,9 @@ async function* managementLogPages(ctx: SourceContext, query: AuditQuery): Async
 
 const STATUS_HELP: Record<number, string> = {
 	400: 'Cortex XDR refused the request body: check the Cortex filters (Email, Type, Sub Type, Result) of this node.',
-	401: 'Check the API Key ID, the API Key and the Security Level in the credential: an Advanced key must be set to Advanced, a Standard key to Standard. An Advanced key also needs this machine\'s clock to be right, and the key may have expired.',
+	401: "Check the API Key ID, the API Key and the Security Level in the credential: an Advanced key must be set to Advanced, a Standard key to Standard. An Advanced key also needs this machine's clock to be right, and the key may have expired.",
 	402: 'The tenant has no license that includes the public API: audit logs need Cortex XDR Prevent, Pro per Endpoint or Pro per TB. Ask your Palo Alto Networks administrator to check the license.',
-	403: 'The API key\'s role may not read audit logs: give the key a role that can view the Management Audit Logs.',
+	403: "The API key's role may not read audit logs: give the key a role that can view the Management Audit Logs.",
 	429: `The tenant allows ${TENANT_REQUESTS_PER_SECOND} requests per second for all API callers together: lower Options > Requests per Second, or run when other integrations are quieter.`,
 };
 
@@ -59,10 +72,18 @@ function extraText(extra: unknown): string | undefined {
 }
 
 export function describeCortexError(status: number, body: unknown): VendorError | undefined {
-	const reply = (body as { reply?: { err_code?: unknown; err_msg?: unknown; err_extra?: unknown } } | null)?.reply;
-	const message = typeof reply?.err_msg === 'string' && reply.err_msg !== '' ? reply.err_msg : STATUS_MESSAGE[status];
+	const reply = (
+		body as { reply?: { err_code?: unknown; err_msg?: unknown; err_extra?: unknown } } | null
+	)?.reply;
+	const message =
+		typeof reply?.err_msg === 'string' && reply.err_msg !== ''
+			? reply.err_msg
+			: STATUS_MESSAGE[status];
 	if (!message) return undefined;
-	const code = reply?.err_code !== undefined && reply.err_code !== null ? ` (error ${String(reply.err_code)})` : '';
+	const code =
+		reply?.err_code !== undefined && reply.err_code !== null
+			? ` (error ${String(reply.err_code)})`
+			: '';
 	const extra = extraText(reply?.err_extra);
 	return {
 		message: `${message}${code}${extra ? `: ${extra}` : ''}`,

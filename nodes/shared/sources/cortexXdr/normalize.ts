@@ -51,7 +51,8 @@ export function cortexOutcome(result: unknown): AuditOutcome {
 }
 
 function assetNames(value: CortexRecord['AUDIT_ASSET_NAMES']): string | null {
-	if (Array.isArray(value)) return value.filter((v) => typeof v === 'string' && v !== '').join(', ') || null;
+	if (Array.isArray(value))
+		return value.filter((v) => typeof v === 'string' && v !== '').join(', ') || null;
 	return str(value);
 }
 
@@ -70,7 +71,8 @@ export function normalizeCortex(raw: RawRecord): AuditItem {
 	};
 	item.action = action;
 	item.category = cortexCategory(entity, action);
-	item.description = str(record.AUDIT_DESCRIPTION) ?? ([entity, subtype].filter(Boolean).join(' ') || null);
+	item.description =
+		str(record.AUDIT_DESCRIPTION) ?? ([entity, subtype].filter(Boolean).join(' ') || null);
 	item.outcome = cortexOutcome(record.AUDIT_RESULT);
 	const asset = asObject(record.AUDIT_ASSET_JSON);
 	const names = assetNames(record.AUDIT_ASSET_NAMES) ?? str(record.AUDIT_HOSTNAME);

@@ -46,7 +46,9 @@ function listOf(value: unknown): string[] | null {
 }
 
 /** The vendor filter lists as they will be sent (Result upper-cased, as Cortex spells it). */
-export function cortexFilterLists(vendor: IDataObject): Partial<Record<CortexListFilter, string[]>> {
+export function cortexFilterLists(
+	vendor: IDataObject,
+): Partial<Record<CortexListFilter, string[]>> {
 	const lists: Partial<Record<CortexListFilter, string[]>> = {};
 	for (const name of Object.keys(CORTEX_LIST_FILTERS) as CortexListFilter[]) {
 		if (vendor[name] === undefined) continue;
@@ -64,7 +66,13 @@ export function validateCortex(query: AuditQuery, fn: NodeFunctions, itemIndex: 
 		const { label } = CORTEX_LIST_FILTERS[name];
 		const items = listOf(value);
 		if (!items || items.length === 0) {
-			throw parameterError(fn, label, `${JSON.stringify(value)} holds no value`, 'Write one or more values separated by commas, or remove the filter.', itemIndex);
+			throw parameterError(
+				fn,
+				label,
+				`${JSON.stringify(value)} holds no value`,
+				'Write one or more values separated by commas, or remove the filter.',
+				itemIndex,
+			);
 		}
 		const bad =
 			name === 'email'
@@ -77,12 +85,23 @@ export function validateCortex(query: AuditQuery, fn: NodeFunctions, itemIndex: 
 				name === 'email'
 					? 'Write email addresses separated by commas, e.g. alice@example.com, bob@example.com.'
 					: 'Write results as Cortex spells them, separated by commas, e.g. SUCCESS, FAIL.';
-			throw parameterError(fn, label, `"${bad}" is not ${name === 'email' ? 'an email address' : 'a result'}`, fix, itemIndex);
+			throw parameterError(
+				fn,
+				label,
+				`"${bad}" is not ${name === 'email' ? 'an email address' : 'a result'}`,
+				fix,
+				itemIndex,
+			);
 		}
 	}
 	const actor = query.common.actor?.trim();
 	const emails = cortexFilterLists(query.vendor).email;
-	if (actor && asEmail(actor) && emails && !emails.some((email) => email.toLowerCase() === actor.toLowerCase())) {
+	if (
+		actor &&
+		asEmail(actor) &&
+		emails &&
+		!emails.some((email) => email.toLowerCase() === actor.toLowerCase())
+	) {
 		throw parameterError(
 			fn,
 			'Filters > Actor',
@@ -92,7 +111,13 @@ export function validateCortex(query: AuditQuery, fn: NodeFunctions, itemIndex: 
 		);
 	}
 	const rate = query.vendorOptions.requestsPerSecond;
-	if (rate !== undefined && (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1 || rate > TENANT_REQUESTS_PER_SECOND)) {
+	if (
+		rate !== undefined &&
+		(typeof rate !== 'number' ||
+			!Number.isInteger(rate) ||
+			rate < 1 ||
+			rate > TENANT_REQUESTS_PER_SECOND)
+	) {
 		throw parameterError(
 			fn,
 			'Options > Requests per Second',
@@ -105,7 +130,9 @@ export function validateCortex(query: AuditQuery, fn: NodeFunctions, itemIndex: 
 
 export function cortexRequestsPerSecond(vendorOptions: IDataObject): number {
 	const rate = vendorOptions.requestsPerSecond;
-	return typeof rate === 'number' && rate >= 1 ? Math.min(rate, TENANT_REQUESTS_PER_SECOND) : DEFAULT_REQUESTS_PER_SECOND;
+	return typeof rate === 'number' && rate >= 1
+		? Math.min(rate, TENANT_REQUESTS_PER_SECOND)
+		: DEFAULT_REQUESTS_PER_SECOND;
 }
 
 /**
@@ -125,7 +152,8 @@ export function cortexRequestData(query: AuditQuery): IDataObject {
 	for (const name of Object.keys(lists) as CortexListFilter[]) {
 		filters.push({ field: CORTEX_LIST_FILTERS[name].field, operator: 'in', value: lists[name] });
 	}
-	if (query.start !== undefined) filters.push({ field: 'timestamp', operator: 'gte', value: Math.floor(query.start) });
+	if (query.start !== undefined)
+		filters.push({ field: 'timestamp', operator: 'gte', value: Math.floor(query.start) });
 	filters.push({ field: 'timestamp', operator: 'lte', value: Math.floor(query.end) });
 	return { filters, sort: { field: 'timestamp', keyword: query.order } };
 }

@@ -1,0 +1,270 @@
+// Cisco Secure Endpoint Search through n8n-core: next links, Limit, a pinned range under insertions, quota waits, regions, errors.
+import nock from 'nock';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
+
+import {
+	API_KEY,
+	ciscoId,
+	ciscoRecord,
+	CLIENT_ID,
+	EU_HOST,
+	FakeCisco,
+	recordsBefore,
+	runCisco,
+} from './fakeCisco';
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
+const idsOf = (records: IDataObject[]) => records.map((record) => ciscoId(record));
+const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
+
+describe('Cisco Secure Endpoint Search', () => {
+	it('follows links.next to the end, newest first, with one pinned range and Basic auth', async () => {
+		const records = recordsBefore(1234);
+		const fake = new FakeCisco(EU_HOST, records);
+
+		const { output } = await runCisco({
+			operation: 'search',
+			returnAll: true,
+			filters: { range: '-1d' },
+		});
+
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		expect(fake.requests.map((r) => [r.params.limit, r.params.offset])).toEqual([
+			['500', undefined],
+			['500', '500'],
+			['500', '1000'],
+		]);
+		const [first] = fake.requests;
+		expect(first.params.start_time).toMatch(OFFSET_TIME);
+		expect(first.params.end_time).toMatch(OFFSET_TIME);
+		for (const request of fake.requests) {
+			expect(request.params.end_time).toBe(first.params.end_time);
+			expect(request.params.start_time).toBe(first.params.start_time);
+			expect(request.headers.authorization).toBe(
+				`Basic ${Buffer.from(`${CLIENT_ID}:${API_KEY}`).toString('base64')}`,
+			);
+		}
+	});
+
+	it('asks one page of Limit and stops', async () => {
+		const records = recordsBefore(700);
+		const fake = new FakeCisco(EU_HOST, records);
+
+		const { output } = await runCisco({ operation: 'search', limit: 30 });
+
+		expect(ids(output[0])).toEqual(idsOf(records.slice(-30)).reverse());
+		expect(fake.requests).toHaveLength(1);
+		expect(fake.requests[0].params.limit).toBe('30');
+	});
+
+	describe('an event written between two page requests', () => {
+		const scenario = (fake: FakeCisco) => {
+			fake.afterRequest = (n) => {
+				if (n === 1)
+					fake.add(ciscoRecord(Date.now(), { event: 'login', audit_log_user: 'late@example.com' }));
+			};
+		};
+
+		it('neither shifts nor doubles the pinned range', async () => {
+			const records = recordsBefore(1100, 5_000);
+			const fake = new FakeCisco(EU_HOST, records);
+			scenario(fake);
+
+			const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+			expect(fake.records).toHaveLength(1101);
+			expect(fake.requests).toHaveLength(3);
+			const got = ids(output[0]);
+			expect(new Set(got).size).toBe(got.length);
+			expect(got).toEqual(idsOf(records).reverse());
+		});
+
+		it('would double a record without the pinned end (the fake really shifts)', async () => {
+			const records = recordsBefore(1100, 5_000);
+			const fake = new FakeCisco(EU_HOST, records);
+			scenario(fake);
+			fake.ignoreEndTime = true;
+
+			const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+			const got = ids(output[0]);
+			expect(got.length - new Set(got).size).toBe(1);
+		});
+	});
+
+	it('keeps to the asked range although Cisco is filtered to whole seconds', async () => {
+		const second = Date.parse('2024-05-01T09:00:00Z');
+		const edge = (ms: number, user: string) =>
+			ciscoRecord(ms, { event: 'login', audit_log_user: user });
+		const before = edge(second, 'before@example.com');
+		const inside = [
+			edge(second + 1000, 'first@example.com'),
+			edge(second + 600_000, 'last@example.com'),
+		];
+		const after = edge(second + 601_000, 'after@example.com');
+		const fake = new FakeCisco(EU_HOST, [before, ...inside, after]);
+
+		const { output } = await runCisco({
+			operation: 'search',
+			returnAll: true,
+			filters: { start: '2024-05-01T09:00:00.500Z', end: '2024-05-01T09:10:00.500Z' },
+		});
+
+		expect(fake.requests[0].params).toMatchObject({
+			start_time: '2024-05-01T09:00:00+00:00',
+			end_time: '2024-05-01T09:10:01+00:00',
+		});
+		expect(ids(output[0])).toEqual(idsOf(inside).reverse());
+	});
+
+	it('never asks into the second being written when the range ends now', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(3));
+		const started = Date.now();
+
+		await runCisco({ operation: 'search', returnAll: true });
+
+		const end = Date.parse(fake.requests[0].params.end_time);
+		expect(end).toBeLessThan(Math.floor(started / 1000) * 1000);
+		expect(end).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000 - 2000);
+	});
+
+	it('sends the Cisco filters, and Actor as audit_log_user', async () => {
+		const guid = '0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21';
+		const match = ciscoRecord(Date.now() - 60_000, {
+			event: 'update',
+			audit_log_type: 'Group',
+			audit_log_id: guid,
+			audit_log_user: 'bob@example.com',
+		});
+		const fake = new FakeCisco(EU_HOST, [...recordsBefore(9), match]);
+
+		const { output } = await runCisco({
+			operation: 'search',
+			returnAll: true,
+			filters: {
+				actor: 'bob@example.com',
+				auditLogType: 'Group',
+				event: 'update',
+				auditLogId: guid,
+			},
+		});
+
+		expect(fake.requests[0].params).toMatchObject({
+			audit_log_user: 'bob@example.com',
+			audit_log_type: 'Group',
+			event: 'update',
+			audit_log_id: guid,
+		});
+		expect(ids(output[0])).toContain(ciscoId(match));
+		for (const { json } of output[0])
+			expect(json).toMatchObject({
+				actor: { name: 'bob@example.com' },
+				target: { type: 'Group', id: guid },
+			});
+	});
+
+	it('survives a 429 mid-run by waiting for x-ratelimit-reset', async () => {
+		const records = recordsBefore(1200);
+		const fake = new FakeCisco(EU_HOST, records);
+		fake.script.set(2, {
+			status: 429,
+			body: {
+				version: 'v1.2.0',
+				data: {},
+				errors: [
+					{
+						error_code: 429,
+						description: 'Too Many Requests',
+						details: ['API rate limit exceeded'],
+					},
+				],
+			},
+			headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' },
+		});
+
+		const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		expect(fake.requests.map((r) => [r.status, r.params.offset])).toEqual([
+			[200, undefined],
+			[429, '500'],
+			[200, '500'],
+			[200, '1000'],
+		]);
+		expect(fake.requests[2].at - fake.requests[1].at).toBeGreaterThanOrEqual(1000);
+		expect(fake.requests[2].at - fake.requests[1].at).toBeLessThan(3000);
+	});
+
+	it('waits for the reset instead of drawing a 429 when the quota reaches 0', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(600));
+		fake.script.set(1, {
+			status: 200,
+			body: {
+				metadata: {
+					links: { next: `${EU_HOST}/v1/audit_logs?limit=500&offset=500` },
+					results: { total: 600 },
+				},
+				data: fake.records.slice(100).reverse(),
+			},
+			headers: { 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': '1' },
+		});
+		fake.quota.remaining = 5;
+
+		const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(output[0]).toHaveLength(600);
+		expect(fake.requests.map((r) => r.status)).toEqual([200, 200]);
+		expect(fake.requests[1].at - fake.requests[0].at).toBeGreaterThanOrEqual(1000);
+	});
+
+	it('reads a custom base URL and the other regions', async () => {
+		const custom = new FakeCisco('https://amp-proxy.example.test', recordsBefore(2));
+		const apjc = new FakeCisco('https://api.apjc.amp.cisco.com', recordsBefore(3));
+		const credential = { clientId: CLIENT_ID, apiKey: API_KEY };
+
+		const viaCustom = await runCisco(
+			{ operation: 'search', returnAll: true },
+			{
+				credentials: {
+					ciscoSecureEndpointApi: {
+						...credential,
+						region: 'custom',
+						baseUrl: 'https://amp-proxy.example.test/',
+					},
+				},
+			},
+		);
+		const viaApjc = await runCisco(
+			{ operation: 'search', returnAll: true },
+			{
+				credentials: { ciscoSecureEndpointApi: { ...credential, region: 'apjc' } },
+			},
+		);
+
+		expect([viaCustom.output[0].length, viaApjc.output[0].length]).toEqual([2, 3]);
+		expect([custom.requests.length, apjc.requests.length]).toEqual([1, 1]);
+	});
+
+	it('turns the error envelope into a NodeApiError with the vendor words and no secret', async () => {
+		new FakeCisco(EU_HOST, recordsBefore(2));
+
+		const error = (await runCisco(
+			{ operation: 'search', limit: 5 },
+			{
+				credentials: {
+					ciscoSecureEndpointApi: { region: 'eu', clientId: CLIENT_ID, apiKey: 'wrong-key-123' },
+				},
+			},
+		).catch((e: unknown) => e)) as NodeApiError;
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('401');
+		expect(error.message).toBe('Cisco Secure Endpoint: Unauthorized: Unknown API key or Client ID');
+		expect(error.description).toMatch(/Region/);
+		expect(JSON.stringify(error)).not.toContain('wrong-key-123');
+	});
+});
