@@ -28,9 +28,19 @@ export type CursorSettings = {
 	maxEvents: number;
 };
 
-/** Caps that keep the state under 64 KiB of JSON whatever the history (each id costs ~14 bytes). */
-export const MAX_SEEN_IDS = 2500;
+/**
+ * Caps that keep the state under 64 KiB of JSON whatever the history. `seen` is capped by its JSON
+ * size, not its id count: an id costs 14 bytes but each instant adds 18 more, so a count cap of
+ * 2 500 let 2 500 lone events at 2 500 instants grow the state to 80 KB (found by the model test).
+ * 48 KiB leaves room for one more instant's burst and the untimed ids (300 × 14 bytes).
+ */
+export const MAX_SEEN_BYTES = 48 * 1024;
 export const MAX_UNTIMED_IDS = 300;
+
+/** The JSON bytes one group of `seen` takes: `[time,["id",…]],` with 11-character ids. */
+function groupBytes([time, ids]: [number, string[]]): number {
+	return String(time).length + 5 + 14 * ids.length;
+}
 
 export function seedCursor(at: number): CursorState {
 	return { v: 1, floor: at, watermark: at, seen: [], untimed: [] };
@@ -102,15 +112,18 @@ export class CursorBatch {
 		}
 		// Never raise the floor past an event this run left unread because it was full.
 		let floor = Math.min(Math.max(this.state.floor, watermark - this.settings.overlapMs), this.stoppedAt);
-		let seen = [...groups.entries()].filter(([t]) => t >= floor).sort((a, b) => a[0] - b[0]);
-		let total = seen.reduce((n, [, ids]) => n + ids.length, 0);
-		while (total > MAX_SEEN_IDS && seen.length > 1 && seen[1][0] <= this.stoppedAt) {
-			total -= seen[0][1].length;
-			seen = seen.slice(1);
-			floor = seen[0][0];
+		const kept = [...groups.entries()].filter(([t]) => t >= floor).sort((a, b) => a[0] - b[0]);
+		let total = kept.reduce((n, group) => n + groupBytes(group), 0);
+		// An index, not repeated slicing: dropping thousands of lone instants must stay linear.
+		let first = 0;
+		const droppable = () => kept.length - first > 1 && kept[first + 1][0] <= this.stoppedAt;
+		while (total > MAX_SEEN_BYTES && droppable()) {
+			total -= groupBytes(kept[first]);
+			first++;
+			floor = kept[first][0];
 		}
 		const untimed = [...this.state.untimed, ...this.addedUntimed].slice(-MAX_UNTIMED_IDS);
-		return { v: 1, floor, watermark, seen, untimed };
+		return { v: 1, floor, watermark, seen: kept.slice(first), untimed };
 	}
 
 	private count(map: Map<string, number>, key: string): number {

@@ -162,6 +162,15 @@ export class CbcBackend {
 	handle(request: FakeRequest): FakeResponse {
 		this.requests.push(request);
 		const token = headerValue(request.headers, 'x-auth-token');
+		// A same-host redirect target is a pre-signed location too: it must come without the token.
+		const fileOnApiHost = new RegExp(`^${this.jobsPath}/(\\d+)/file$`).exec(request.path.split('?')[0]);
+		if (fileOnApiHost) {
+			if (token !== undefined) {
+				this.violations.push(`X-Auth-Token sent to the pre-signed location ${request.path}`);
+				return { status: 403, body: { message: 'Signed URLs take no auth header' } };
+			}
+			return this.file(Number(fileOnApiHost[1]));
+		}
 		if (token !== `${this.credentials.apiSecretKey}/${this.credentials.apiId}`) return unauthorized();
 		const canned = this.failFirst.shift();
 		if (canned) return canned;

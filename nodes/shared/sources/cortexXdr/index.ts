@@ -40,7 +40,7 @@ async function* managementLogPages(ctx: SourceContext, query: AuditQuery): Async
 			});
 		}
 		const ids = reply.data.map((record) =>
-			record.AUDIT_ID === undefined ? undefined : String(record.AUDIT_ID),
+			record.AUDIT_ID === undefined || record.AUDIT_ID === null ? undefined : String(record.AUDIT_ID),
 		);
 		const records = reply.data.filter((_, i) => ids[i] === undefined || !previous.has(ids[i]!));
 		previous = new Set(ids.filter((id): id is string => id !== undefined));
