@@ -46,7 +46,9 @@ async function startSimulatorProcess(sizes) {
 		});
 		child.on('exit', (code) => fail(new Error(`simulator exited with ${code}`)));
 	});
-	return { info, stop: () => child.kill('SIGTERM') };
+	const stop = () => child.kill('SIGTERM');
+	children.push(stop);
+	return { info, stop };
 }
 
 /** A minimal IExecuteFunctions whose HTTP helper is fetch: the bare loop uses fetch too. */
@@ -178,7 +180,12 @@ async function benchExport() {
 	stop();
 }
 
+const children = [];
 const only = args.only;
-if (!only || only === 'normalize') await benchNormalize();
-if (!only || only === 'search') await benchSearch();
-if (!only || only === 'export') await benchExport();
+try {
+	if (!only || only === 'normalize') await benchNormalize();
+	if (!only || only === 'search') await benchSearch();
+	if (!only || only === 'export') await benchExport();
+} finally {
+	for (const stop of children) stop();
+}

@@ -1,6 +1,6 @@
 // ExportWriter (CSV, JSON, NDJSON built page by page) parsed back, and countRecords on vendor files.
 import type { IDataObject } from 'n8n-workflow';
-import { countRecords, CSV_COLUMNS, csvCell, ExportWriter, MIME_TYPES } from '../../nodes/shared/files';
+import { countJsonArrayItems, countRecords, CSV_COLUMNS, csvCell, ExportWriter, MIME_TYPES } from '../../nodes/shared/files';
 import { normalizeCbc } from '../../nodes/shared/sources/carbonBlackCloud/normalize';
 import { cbcEvents } from '../support/cbcEvents';
 import { csvRecords, parseCsv } from '../support/csv';
@@ -114,5 +114,24 @@ describe('countRecords on vendor files', () => {
 		expect(countRecords(b('{"a":1}\n\n{"a":"x\\ny"}'), 'ndjson')).toBe(2);
 		expect(countRecords(b('{"a":"say \\"hi"}\n{"a":2}\n{"a":3}\n'), 'ndjson')).toBe(3);
 		expect(countRecords(b('{"a":"\\""}\n{"a":2}'), 'json')).toBe(2);
+	});
+});
+
+describe('countJsonArrayItems', () => {
+	it.each([
+		['[]', 0],
+		[' [ ] ', 0],
+		['[1]', 1],
+		['[{"a":[1,2,3]},{"b":"x,y]"},"q\\"uote,"]', 3],
+		['[\n {"nested": {"deep": [ {"x": 1}, {"y": 2} ]}},\n {"s": "\\\\"}\n]', 2],
+		['{"not": "an array"}', NaN],
+	])('counts %s as %s without parsing', (text, expected) => {
+		expect(countJsonArrayItems(Buffer.from(text))).toBe(expected);
+	});
+
+	it('agrees with JSON.parse on a generated export', () => {
+		const rows = Array.from({ length: 500 }, (_, i) => ({ i, text: `a,b]"} ${'\\'.repeat(i % 3)}`, list: [i, { i }] }));
+		const text = JSON.stringify(rows, null, 2);
+		expect(countJsonArrayItems(Buffer.from(text))).toBe(JSON.parse(text).length);
 	});
 });
