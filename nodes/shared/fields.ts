@@ -2,6 +2,16 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { AuditSource } from './types';
 
+/** A plain text parameter: what most vendor filters and event fields are. */
+export function textField(
+	displayName: string,
+	name: string,
+	description: string,
+	placeholder: string,
+): INodeProperties {
+	return { displayName, name, type: 'string', default: '', placeholder, description };
+}
+
 export function sourceParameter(sources: AuditSource[]): INodeProperties {
 	const options: INodePropertyOptions[] = sources
 		.map((s) => ({ name: s.displayName, value: s.id, description: s.description }))

@@ -2,23 +2,8 @@
 import { contentId } from '../../nodes/shared/canonical';
 import { normalizeCbc, type CbcRecord } from '../../nodes/shared/sources/carbonBlackCloud/normalize';
 import type { RawRecord } from '../../nodes/shared/types';
+import { AUDIT_ITEM_KEYS } from '../support/auditItemKeys';
 
-const AUDIT_ITEM_KEYS = [
-	'action',
-	'actor',
-	'category',
-	'changes',
-	'description',
-	'flagged',
-	'id',
-	'organization',
-	'outcome',
-	'raw',
-	'requestUrl',
-	'source',
-	'target',
-	'time',
-].sort();
 
 const record: CbcRecord = {
 	org_key: 'ABCD1234',

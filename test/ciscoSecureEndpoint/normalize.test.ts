@@ -11,31 +11,7 @@ import {
 	ciscoTime,
 	nextOffset,
 } from '../../nodes/shared/sources/ciscoSecureEndpoint/request';
-import type { AuditItem } from '../../nodes/shared/types';
-
-const ITEM_KEYS = [
-	'action',
-	'actor',
-	'category',
-	'changes',
-	'description',
-	'flagged',
-	'id',
-	'organization',
-	'outcome',
-	'raw',
-	'requestUrl',
-	'source',
-	'target',
-	'time',
-];
-
-function expectEveryKey(item: AuditItem): void {
-	expect(Object.keys(item).sort()).toEqual(ITEM_KEYS);
-	expect(Object.keys(item.actor).sort()).toEqual(['email', 'ip', 'name']);
-	expect(Object.keys(item.target).sort()).toEqual(['id', 'name', 'type']);
-	expect(JSON.parse(JSON.stringify(item))).toEqual(item);
-}
+import { expectEveryKey } from '../support/auditItemKeys';
 
 const normalize = (raw: IDataObject) => {
 	const item = ciscoSecureEndpoint.normalize(raw);

@@ -5,7 +5,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { AuditLogTrigger } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
 import type { ExportFormat } from '../../nodes/shared/types';
 import { runPoll } from '../harness/n8n';
-import { expectExportMatchesSearch } from '../cortexXdr/exportFiles';
+import { expectExportMatchesSearch } from '../support/exportFiles';
 import {
 	ciscoId,
 	ciscoRecord,

@@ -3,32 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { cortexXdr, describeCortexError } from '../../nodes/shared/sources/cortexXdr';
 import { cortexBaseUrl } from '../../nodes/shared/sources/cortexXdr/request';
-import type { AuditItem } from '../../nodes/shared/types';
-
-const ITEM_KEYS = [
-	'action',
-	'actor',
-	'category',
-	'changes',
-	'description',
-	'flagged',
-	'id',
-	'organization',
-	'outcome',
-	'raw',
-	'requestUrl',
-	'source',
-	'target',
-	'time',
-];
-
-/** Every key of audit-item.md present, none undefined (JSON keeps what expressions will see). */
-function expectEveryKey(item: AuditItem): void {
-	expect(Object.keys(item).sort()).toEqual(ITEM_KEYS);
-	expect(Object.keys(item.actor).sort()).toEqual(['email', 'ip', 'name']);
-	expect(Object.keys(item.target).sort()).toEqual(['id', 'name', 'type']);
-	expect(JSON.parse(JSON.stringify(item))).toEqual(item);
-}
+import { expectEveryKey } from '../support/auditItemKeys';
 
 const normalize = (raw: IDataObject) => {
 	const item = cortexXdr.normalize(raw);

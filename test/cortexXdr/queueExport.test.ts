@@ -3,7 +3,7 @@ import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ExportFormat } from '../../nodes/shared/types';
-import { expectExportMatchesSearch } from './exportFiles';
+import { expectExportMatchesSearch } from '../support/exportFiles';
 import {
 	advancedCredential,
 	cortexRecord,

@@ -1,14 +1,8 @@
 // The Carbon Black Cloud-only filters: more criteria and the exclusions of the _search body.
 import type { INodeProperties } from 'n8n-workflow';
+import { textField } from '../../fields';
 
-const list = (displayName: string, name: string, description: string, placeholder: string): INodeProperties => ({
-	displayName,
-	name,
-	type: 'string',
-	default: '',
-	placeholder,
-	description,
-});
+const list = textField;
 
 export const CBC_FILTER_FIELDS: INodeProperties[] = [
 	list('Description', 'description', 'Only events with one of these exact descriptions (comma-separated)', 'e.g. Logged in successfully'),

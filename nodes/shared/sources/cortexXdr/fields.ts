@@ -1,5 +1,6 @@
 // The Cortex XDR-only filters (email, type, sub_type, result) and the client-side request budget option.
 import type { INodeProperties } from 'n8n-workflow';
+import { textField } from '../../fields';
 
 /** The tenant serves 10 requests per second to all its API callers together. */
 export const TENANT_REQUESTS_PER_SECOND = 10;
@@ -16,19 +17,8 @@ export const CORTEX_LIST_FILTERS = {
 
 export type CortexListFilter = keyof typeof CORTEX_LIST_FILTERS;
 
-const list = (
-	displayName: string,
-	name: CortexListFilter,
-	description: string,
-	placeholder: string,
-): INodeProperties => ({
-	displayName,
-	name,
-	type: 'string',
-	default: '',
-	placeholder,
-	description,
-});
+const list = (displayName: string, name: CortexListFilter, description: string, placeholder: string) =>
+	textField(displayName, name, description, placeholder);
 
 export const CORTEX_FILTER_FIELDS: INodeProperties[] = [
 	list(

@@ -1,14 +1,14 @@
 // The Pangea-only parameters: search restrictions, the Verify option, and the Log operation's fields.
 import type { INodeProperties } from 'n8n-workflow';
+import { textField } from '../../fields';
 
-const restriction = (label: string, name: string, key: string, example: string): INodeProperties => ({
-	displayName: `Restrict to ${label}`,
-	name,
-	type: 'string',
-	default: '',
-	placeholder: `e.g. ${example}`,
-	description: `Only events whose ${key} is exactly one of these values (comma-separated); Pangea applies it as a hard search restriction`,
-});
+const restriction = (label: string, name: string, key: string, example: string): INodeProperties =>
+	textField(
+		`Restrict to ${label}`,
+		name,
+		`Only events whose ${key} is exactly one of these values (comma-separated); Pangea applies it as a hard search restriction`,
+		`e.g. ${example}`,
+	);
 
 export const PANGEA_FILTER_FIELDS: INodeProperties[] = [
 	restriction('Actions', 'restrictAction', 'action', 'login, logout'),
@@ -32,14 +32,7 @@ export const PANGEA_OPTION_FIELDS: INodeProperties[] = [
 
 const show = { show: { source: ['pangea'], operation: ['log'] } };
 
-const eventField = (displayName: string, name: string, description: string, placeholder: string): INodeProperties => ({
-	displayName,
-	name,
-	type: 'string',
-	default: '',
-	placeholder,
-	description,
-});
+const eventField = textField;
 
 /** Names Pangea gives the standard event fields; each may come from the item or the node. */
 export const EVENT_FIELDS = ['message', 'actor', 'action', 'new', 'old', 'source', 'status', 'target', 'tenant_id', 'timestamp'] as const;

@@ -4,35 +4,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { CSV_COLUMNS } from '../../nodes/shared/files';
 import type { ExportFormat } from '../../nodes/shared/types';
 import { binaryToBuffer } from '../harness/n8n';
-
-/** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
-export function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') {
-				cell += '"';
-				i++;
-			} else if (c === '"') quoted = false;
-			else cell += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') {
-			row.push(cell);
-			cell = '';
-		} else if (c === '\n') {
-			row.push(cell);
-			rows.push(row);
-			row = [];
-			cell = '';
-		} else if (c !== '\r') cell += c;
-	}
-	if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-	return rows;
-}
+import { parseCsv } from './csv';
 
 /** What a CSV cell holds for a value of an item: empty for null, JSON for objects. */
 function cellText(value: unknown): string {
