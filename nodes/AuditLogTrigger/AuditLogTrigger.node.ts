@@ -116,7 +116,7 @@ export class AuditLogTrigger implements INodeType {
 			const lookback = settings.options.initialLookback
 				? readDurationOption(this, settings.options, 'initialLookback', 'Initial Lookback', '0s', 0)
 				: 0;
-			saveCursor(staticData, CURSOR_KEY, seedCursor(settings.query.end - lookback));
+			saveCursor(staticData, CURSOR_KEY, seedCursor(settings.query.end - lookback, source.timePrecisionMs));
 			if (lookback === 0) return null;
 		}
 		const state = loadCursor(staticData, CURSOR_KEY)!;

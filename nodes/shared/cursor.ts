@@ -42,8 +42,13 @@ function groupBytes([time, ids]: [number, string[]]): number {
 	return String(time).length + 5 + 14 * ids.length;
 }
 
-export function seedCursor(at: number): CursorState {
-	return { v: 1, floor: at, watermark: at, seen: [], untimed: [] };
+/**
+ * A fresh cursor at `at`, rounded down to the vendor's time precision: an event recorded in the
+ * same second as the activation (Cisco keeps whole seconds) must not fall before the cursor.
+ */
+export function seedCursor(at: number, precisionMs = 1): CursorState {
+	const floor = Math.floor(at / precisionMs) * precisionMs;
+	return { v: 1, floor, watermark: floor, seen: [], untimed: [] };
 }
 
 /** Reads a saved state back, or undefined when there is none (or it is from an unknown version). */

@@ -181,6 +181,8 @@ export interface AuditSource {
 	pageSize: number;
 	/** Result cap of one query (CBC, Pangea: 10 000); reading past it needs a time split. */
 	searchWindow?: number;
+	/** The finest time the vendor records (Cisco: whole seconds); cursors are seeded on it. Default 1 ms. */
+	timePrecisionMs?: number;
 	/** Which orders `pages` can deliver; a newest-first API is read whole and reversed for asc. */
 	orders: SortOrder[];
 	/** Common filters the vendor applies itself; the rest are applied to normalized items. */

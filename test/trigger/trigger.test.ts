@@ -49,6 +49,15 @@ describe.each(registeredVendors().map((entry) => [entry.vendor.id, entry.vendor]
 			expect(b.indexesOf(await b.poll(5 * MINUTE))).toEqual(firstIndexes(4, 3));
 		});
 
+		it('an event recorded in the same time unit as the activation, just after it, is not lost', async () => {
+			// Activation at 12:00:00.400; the event happens at .600 and Cisco records it as 12:00:00.
+			const b = bench([{ at: -5_000 }, { at: 600, arrival: 600 }]);
+
+			expect(await b.poll(400)).toBeNull();
+
+			expect(b.indexesOf(await b.poll(5 * MINUTE))).toEqual([1]);
+		});
+
 		it('with an Initial Lookback the first poll emits that window, oldest first', async () => {
 			const b = bench([{ at: -2 * HOUR }, ...spaced(3, -30 * MINUTE), { at: -10_000 }]);
 

@@ -76,10 +76,10 @@ async function readCursorQueue(run: OperationRun, limit: number) {
 		if (Number.isNaN(at)) {
 			throw parameterError(fn, 'Options > Reset Cursor To', `"${resetTo}" is not a date-time`, 'Pick a date-time, or remove the option.', itemIndex);
 		}
-		state = seedCursor(at);
+		state = seedCursor(at, source.timePrecisionMs);
 	}
 	// First run: everything from the filters' start (or the vendor's oldest record).
-	state ??= seedCursor(settings.query.start ?? 0);
+	state ??= seedCursor(settings.query.start ?? 0, source.timePrecisionMs);
 	const { events, next, full } = await readNewEvents(
 		ctx,
 		source,

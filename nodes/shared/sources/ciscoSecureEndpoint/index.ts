@@ -91,6 +91,8 @@ export const ciscoSecureEndpoint: AuditSource = {
 	filterFields: CISCO_FILTER_FIELDS,
 	optionFields: [],
 	pageSize: CISCO_PAGE_SIZE,
+	// created_at has whole seconds.
+	timePrecisionMs: 1000,
 	// The API has no sort parameter and answers newest first.
 	orders: ['desc'],
 	serverFilters: ['actor'],
