@@ -43,3 +43,19 @@ JSON
 }
 
 ensure_node24
+
+# Ends, when the calling script exits, every process group that the Node side (test/e2e/lib/proc.mjs)
+# recorded in $PROC_PID_FILE: nothing is left running, even when the driver itself was killed.
+end_recorded_processes_on_exit() {
+	export PROC_PID_FILE="$1/pids"
+	: >"$PROC_PID_FILE"
+	trap _end_recorded_processes EXIT
+}
+
+_end_recorded_processes() {
+	local pid
+	while read -r pid; do
+		[ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null || true
+	done <"$PROC_PID_FILE"
+	rm -f "$PROC_PID_FILE"
+}
