@@ -16,8 +16,8 @@ end_recorded_processes_on_exit "$DEMO_DIR"
 
 ensure_n8n
 if [ ! -d node_modules ]; then
-	echo "demo: installing the project's dependencies (npm ci)"
-	npm ci --no-audit --no-fund
+	echo "demo: installing the project's dependencies (npm install)"
+	npm install --no-audit --no-fund
 fi
 echo "demo: building and packing the package"
 npm run build >"$DEMO_DIR/build.log" 2>&1 || { tail -40 "$DEMO_DIR/build.log"; exit 1; }
