@@ -12,6 +12,7 @@ import { CortexXdrApi } from '../../credentials/CortexXdrApi.credentials';
 import { PangeaAuditApi } from '../../credentials/PangeaAuditApi.credentials';
 import { AuditLogTrigger, SAMPLE_SIZE } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
 import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
+import { getSource } from '../../nodes/shared/sources';
 import { runPoll } from '../harness/n8n';
 import type { ModelVendor } from './emulators/store';
 import type { History, ModelPoll } from './history';
@@ -87,7 +88,7 @@ export class NodeRunner {
 	) {
 		const server = vendor.createServer(history);
 		this.http = new VendorOverHttp(vendor, server, clock);
-		this.oracle = new Oracle(history, server);
+		this.oracle = new Oracle(history, server, getSource(vendor.id)?.timePrecisionMs);
 		this.rng = new Rng(history.seed, 3);
 	}
 

@@ -10,6 +10,8 @@ export class Oracle {
 	constructor(
 		private readonly history: History,
 		private readonly server: VendorServer,
+		/** The source's time precision: the trigger seeds its cursor on it (Cisco: whole seconds). */
+		private readonly precisionMs = 1,
 	) {}
 
 	/** Counts one emitted record; returns a complaint when the vendor never sent it. */
@@ -24,7 +26,9 @@ export class Oracle {
 
 	/** identity → how many events the vendor holds with it, from the seeded floor on. */
 	expected(): Map<string, number> {
-		const floor = this.history.polls[0].at - this.history.lookbackMs;
+		const seededAt = this.history.polls[0].at - this.history.lookbackMs;
+		// Events earlier in the same time unit as the seed are owed too: the vendor cannot tell them apart.
+		const floor = Math.floor(seededAt / this.precisionMs) * this.precisionMs;
 		const counts = new Map<string, number>();
 		for (const event of this.history.events) {
 			if (event.time < floor) continue;

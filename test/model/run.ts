@@ -128,7 +128,7 @@ class Runner {
 		private readonly history: History,
 	) {
 		this.server = vendor.createServer(history);
-		this.oracle = new Oracle(history, this.server);
+		this.oracle = new Oracle(history, this.server, source.timePrecisionMs);
 		this.rng = new Rng(history.seed, 2);
 	}
 
@@ -171,7 +171,7 @@ class Runner {
 		this.requests = 0;
 		this.fault = poll.fault;
 		if (!this.state) {
-			this.save(seedCursor(poll.at - this.history.lookbackMs));
+			this.save(seedCursor(poll.at - this.history.lookbackMs, this.source.timePrecisionMs));
 			trace.push(`${label} activation: seeded at ${this.oracle.offset(this.state!.floor)}`);
 			if (this.history.lookbackMs === 0) return undefined;
 		}
