@@ -8,8 +8,12 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-/** The value of the node's `source` parameter; a public contract (saved workflows use it). */
-export type SourceId = 'carbonBlackCloud' | 'cortexXdr' | 'ciscoSecureEndpoint' | 'pangea';
+/**
+ * The value of the node's `source` parameter, a public contract (saved workflows use it): today
+ * carbonBlackCloud, cortexXdr, ciscoSecureEndpoint or pangea. A plain string, so that a new vendor
+ * is added in its folder and the registry alone (sources/index.ts), not here.
+ */
+export type SourceId = string;
 
 /** A vendor record exactly as received (parsed JSON). */
 export type RawRecord = IDataObject;
