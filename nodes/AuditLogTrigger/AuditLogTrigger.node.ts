@@ -12,7 +12,14 @@ import {
 import { shapeOutput, matchesCommonFilters, timed } from '../shared/auditItem';
 import { createSourceContext } from '../shared/context';
 import { loadCursor, readNewEvents, saveCursor, seedCursor } from '../shared/cursor';
-import { filtersFor, optionsFor, OUTPUT_OPTION_FIELDS, sourceCredentials, sourceParameter } from '../shared/fields';
+import {
+	filtersFor,
+	optionsFor,
+	OUTPUT_OPTION_FIELDS,
+	sourceCredentials,
+	sourceParameter,
+	TIME_RANGE_FILTERS,
+} from '../shared/fields';
 import { readDurationOption, readLimit, readOverlapMs, readQuery, type ReadSettings } from '../shared/query';
 import { readItems } from '../shared/reader';
 import { getSource, SOURCES } from '../shared/sources';
@@ -91,7 +98,7 @@ export class AuditLogTrigger implements INodeType {
 		properties: [
 			sourceParameter(SOURCES),
 			QUEUE_MODE,
-			...SOURCES.map((s) => filtersFor(s, {})),
+			...SOURCES.map((s) => filtersFor(s, {}, TIME_RANGE_FILTERS)),
 			...SOURCES.map((s) => optionsFor(s, TRIGGER_OPTION_FIELDS, {})),
 		],
 	};
@@ -99,7 +106,12 @@ export class AuditLogTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const source = getSource(this.getNodeParameter('source') as string);
 		if (!source) throw new NodeOperationError(this.getNode(), 'Source: choose one of the listed sources');
-		const settings = readQuery(this, source, 0, Date.now(), 'asc');
+		const now = Date.now();
+		const settings = readQuery(this, source, 0, now, 'asc');
+		// The cursor decides where a poll starts, and every poll reads up to now (the trigger shows no
+		// time-range filters; a value left from an older version of the workflow is ignored).
+		settings.query.start = undefined;
+		settings.query.end = now;
 		const ctx = createSourceContext(this, source, 0, {
 			requestsPerSecond: source.requestsPerSecond?.(settings.query.vendorOptions),
 		});

@@ -94,11 +94,18 @@ export const COMMON_FILTER_FIELDS: INodeProperties[] = [
 	},
 ];
 
+/** The time-range filters: the trigger has none, its cursor decides where each poll starts. */
+export const TIME_RANGE_FILTERS = ['start', 'end', 'range'];
+
 /** The `filters` collection for one source: the common filters plus the vendor's own. */
-export function filtersFor(source: AuditSource, show: Record<string, string[]>): INodeProperties {
-	const options = [...COMMON_FILTER_FIELDS, ...source.filterFields].sort((a, b) =>
-		a.displayName.localeCompare(b.displayName),
-	);
+export function filtersFor(
+	source: AuditSource,
+	show: Record<string, string[]>,
+	omit: string[] = [],
+): INodeProperties {
+	const options = [...COMMON_FILTER_FIELDS, ...source.filterFields]
+		.filter((field) => !omit.includes(field.name))
+		.sort((a, b) => a.displayName.localeCompare(b.displayName));
 	return {
 		displayName: 'Filters',
 		name: 'filters',

@@ -2,7 +2,7 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
-import { SAMPLE_SIZE } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
+import { AuditLogTrigger, SAMPLE_SIZE } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
 import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 import { registeredVendors } from '../model/emulators';
 import { CBC_QUEUE_BATCH, cbcModel, createCbcServer } from '../model/emulators/cbc';
@@ -141,5 +141,17 @@ describe('Carbon Black Cloud queue mode (cbcMode: queue)', () => {
 		expect(await b.poll(2 * MINUTE, options, 'trigger', queueMode)).toBeNull();
 		expect(b.http.calls.every((call) => call.endsWith('/_queue'))).toBe(true);
 		expect(b.staticData).toEqual({});
+	});
+});
+
+describe('the trigger description', () => {
+	it('offers no time-range filter for any source: the cursor decides where a poll starts', () => {
+		const filters = new AuditLogTrigger().description.properties.filter((p) => p.name === 'filters');
+		expect(filters.length).toBeGreaterThan(0);
+		for (const collection of filters) {
+			const names = (collection.options ?? []).map((option) => (option as { name: string }).name);
+			expect(names).toEqual(expect.arrayContaining(['actor', 'flaggedOnly']));
+			expect(names.filter((name) => ['start', 'end', 'range'].includes(name))).toEqual([]);
+		}
 	});
 });
