@@ -137,6 +137,30 @@ describe('Cortex XDR Search', () => {
 		).toBe(false);
 	});
 
+	it('asks for full pages when a filter is applied here, so a small Limit does not cost many requests', async () => {
+		const byKey = recordsBefore(3, 10 * 60_000).map((r) => ({
+			...r,
+			AUDIT_OWNER_NAME: 'Public API - 1',
+			AUDIT_OWNER_EMAIL: '',
+		}));
+		const fake = new FakeCortex(advancedCredential(), [...recordsBefore(150), ...byKey]);
+
+		const { output } = await runCortex(fake, {
+			operation: 'search',
+			limit: 2,
+			filters: { actor: 'Public API - 1' },
+			options: { sortOrder: 'asc' },
+		});
+
+		expect(ids(output[0])).toEqual(idsOf(byKey.slice(0, 2)));
+		expect(
+			fake.requests.map(
+				(r) => (r.requestData.search_to as number) - (r.requestData.search_from as number),
+			),
+			// The matches are the 151st and 152nd oldest: two pages of 100, not 76 pages of 2.
+		).toEqual([100, 100]);
+	});
+
 	it('signs every request and every retry with a fresh nonce and timestamp (advanced key)', async () => {
 		const fake = new FakeCortex(advancedCredential(), recordsBefore(150));
 		fake.script.set(2, {

@@ -9,6 +9,12 @@ export const search: Operation = async (run) => {
 	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : readLimit(fn, itemIndex);
 	const settings = readQuery(fn, source, itemIndex, Date.now(), 'desc', returnAll ? source.pageSize : limit);
+	// Filters applied here, not by the vendor, may drop most of a page: ask for full pages then.
+	const filteredHere = settings.clientFilters.some((key) => {
+		const value = settings.query.common[key];
+		return value !== undefined && value !== '' && value !== false;
+	});
+	if (filteredHere) settings.query.pageSize = source.pageSize;
 	settings.query.readAhead = returnAll;
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
