@@ -3,6 +3,7 @@ import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { CiscoSecureEndpointApi } from '../../credentials/CiscoSecureEndpointApi.credentials';
+import { contentId as ciscoId } from '../../nodes/shared/canonical';
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
 
@@ -200,4 +201,8 @@ export async function runCisco(parameters: IDataObject, extra: Partial<RunNodeOp
 }
 
 /** The item id a record gets: its content hash. */
-export { contentId as ciscoId } from '../../nodes/shared/canonical';
+export { ciscoId };
+
+/** Output items → their ids, and vendor records → the ids their items should carry. */
+export const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
+export const idsOf = (records: IDataObject[]) => records.map((record) => ciscoId(record));

@@ -7,7 +7,6 @@ import type { ExportFormat } from '../../nodes/shared/types';
 import { runPoll } from '../harness/n8n';
 import { expectExportMatchesSearch } from '../support/exportFiles';
 import {
-	ciscoId,
 	ciscoRecord,
 	credentialTypes,
 	euCredential,
@@ -15,14 +14,14 @@ import {
 	FakeCisco,
 	recordsBefore,
 	runCisco,
+	ids,
+	idsOf,
 } from './fakeCisco';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
-const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
-const idsOf = (records: IDataObject[]) => records.map((record) => ciscoId(record));
 const MINUTE = 60_000;
 
 describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {

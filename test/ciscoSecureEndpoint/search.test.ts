@@ -1,6 +1,6 @@
 // Cisco Secure Endpoint Search through n8n-core: next links, Limit, a pinned range under insertions, quota waits, regions, errors.
 import nock from 'nock';
-import { NodeApiError, type IDataObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import {
 	API_KEY,
@@ -11,14 +11,14 @@ import {
 	FakeCisco,
 	recordsBefore,
 	runCisco,
+	ids,
+	idsOf,
 } from './fakeCisco';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
-const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
-const idsOf = (records: IDataObject[]) => records.map((record) => ciscoId(record));
 const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 
 describe('Cisco Secure Endpoint Search', () => {

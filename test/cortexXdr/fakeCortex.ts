@@ -214,3 +214,7 @@ export function busiestWindow(times: number[], windowMs = 1000): number {
 	}
 	return best;
 }
+
+/** Output items → their ids, and vendor records → the ids their items should carry. */
+export const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
+export const idsOf = (records: IDataObject[]) => records.map((record) => String(record.AUDIT_ID));

@@ -10,14 +10,14 @@ import {
 	FakeCortex,
 	recordsBefore,
 	runCortex,
+	ids,
+	idsOf,
 } from './fakeCortex';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
-const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
-const idsOf = (records: IDataObject[]) => records.map((record) => String(record.AUDIT_ID));
 const MINUTE = 60_000;
 
 describe('Cortex XDR Fetch Queue (cursor queue)', () => {

@@ -12,14 +12,13 @@ import {
 	FakeCortex,
 	recordsBefore,
 	runCortex,
+	ids,
+	idsOf,
 } from './fakeCortex';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
-
-const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
-const idsOf = (records: IDataObject[]) => records.map((record) => String(record.AUDIT_ID));
 
 describe('Cortex XDR Search', () => {
 	it('reads Return All across pages of 100, newest first, with the range and sort in every body', async () => {

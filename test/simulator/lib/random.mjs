@@ -91,3 +91,31 @@ export function defaultShape(count) {
 		duplicates: Math.max(1, Math.floor(count / 100)),
 	};
 }
+
+/** The seeded event times of one vendor, shaped by the simulator's options (size, span, bursts). */
+export function vendorEventTimes(rnd, options, vendor) {
+	const count = options.sizes[vendor];
+	const shape = { ...defaultShape(count), ...options.shape };
+	const times = eventTimes(rnd, {
+		count,
+		now: options.now,
+		spanMs: options.spanMs,
+		burstSize: options.burstSize,
+		...shape,
+	});
+	return { count, ...times };
+}
+
+/**
+ * Seeds one vendor's events: fresh content per event, except at a duplicate index, which repeats
+ * its predecessor's content (a copy) at the same time: two identical records.
+ */
+export function seedEvents(rnd, options, vendor, content, addEvent) {
+	const { count, times, duplicates } = vendorEventTimes(rnd, options, vendor);
+	let previous = null;
+	for (let i = 0; i < count; i++) {
+		const fields = duplicates.has(i) && previous ? { ...previous } : content(times[i]);
+		addEvent(times[i], fields);
+		previous = fields;
+	}
+}

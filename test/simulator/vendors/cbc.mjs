@@ -3,7 +3,7 @@
 import { SIM_CREDENTIALS } from '../credentials.mjs';
 import { isObject, json, parseJson, rawJson, redirect } from '../lib/http.mjs';
 import { parseQuery, queryPredicate, QuerySyntaxError, wildcardRegExp } from '../lib/query.mjs';
-import { createRandom, defaultShape, eventTimes } from '../lib/random.mjs';
+import { createRandom, seedEvents } from '../lib/random.mjs';
 import {
 	cbcRangeStart,
 	DAY,
@@ -140,21 +140,7 @@ export function createCbc(sim) {
 	}
 
 	function seed() {
-		const count = sim.options.sizes.cbc;
-		const shape = { ...defaultShape(count), ...sim.options.shape };
-		const { times, duplicates } = eventTimes(rnd, {
-			count,
-			now: sim.options.now,
-			spanMs: sim.options.spanMs,
-			burstSize: sim.options.burstSize,
-			...shape,
-		});
-		let previous = null;
-		for (let i = 0; i < count; i++) {
-			const fields = duplicates.has(i) && previous ? { ...previous } : content();
-			events.push(makeEvent(times[i], fields));
-			previous = fields;
-		}
+		seedEvents(rnd, sim.options, 'cbc', content, (t, fields) => events.push(makeEvent(t, fields)));
 	}
 	seed();
 

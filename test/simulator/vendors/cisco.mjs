@@ -2,7 +2,7 @@
 // offset paging with absolute next links, filters, and the hourly quota with x-ratelimit-* headers.
 import { SIM_CREDENTIALS } from '../credentials.mjs';
 import { json } from '../lib/http.mjs';
-import { createRandom, defaultShape, eventTimes } from '../lib/random.mjs';
+import { createRandom, seedEvents } from '../lib/random.mjs';
 import {
 	insertSorted,
 	isoSeconds,
@@ -128,21 +128,9 @@ export function createCisco(sim) {
 	}
 
 	function seed() {
-		const count = sim.options.sizes.cisco;
-		const { times, duplicates } = eventTimes(rnd, {
-			count,
-			now: sim.options.now,
-			spanMs: sim.options.spanMs,
-			burstSize: sim.options.burstSize,
-			...defaultShape(count),
-			...sim.options.shape,
-		});
-		let previous = null;
-		for (let i = 0; i < count; i++) {
-			const fields = duplicates.has(i) && previous ? previous : content();
-			events.push(makeEvent(times[i], fields));
-			previous = fields;
-		}
+		seedEvents(rnd, sim.options, 'cisco', content, (t, fields) =>
+			events.push(makeEvent(t, fields)),
+		);
 	}
 	seed();
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 import { SIM_CREDENTIALS } from '../credentials.mjs';
 import { isObject, json, parseJson, rawJson } from '../lib/http.mjs';
-import { createRandom, defaultShape, eventTimes } from '../lib/random.mjs';
+import { createRandom, seedEvents } from '../lib/random.mjs';
 import { insertSorted, lowerBound, upperBound } from '../lib/time.mjs';
 
 const PATHS = new Set([
@@ -132,22 +132,10 @@ export function createCortex(sim) {
 	}
 
 	function seed() {
-		const count = sim.options.sizes.cortex;
-		const { times, duplicates } = eventTimes(rnd, {
-			count,
-			now: sim.options.now,
-			spanMs: sim.options.spanMs,
-			burstSize: sim.options.burstSize,
-			...defaultShape(count),
-			...sim.options.shape,
-		});
-		let previous = null;
-		for (let i = 0; i < count; i++) {
-			// Cortex ids are unique, so "identical content" means everything but AUDIT_ID.
-			const fields = duplicates.has(i) && previous ? previous : content(times[i]);
-			events.push(makeEvent(times[i], fields));
-			previous = fields;
-		}
+		// Cortex ids are unique, so "identical content" means everything but AUDIT_ID.
+		seedEvents(rnd, sim.options, 'cortex', content, (t, fields) =>
+			events.push(makeEvent(t, fields)),
+		);
 	}
 	seed();
 

@@ -7,7 +7,7 @@ import { SIM_CREDENTIALS } from '../credentials.mjs';
 import { isObject, json, parseJson } from '../lib/http.mjs';
 import { canonicalJson, MerkleLog, sha256Hex } from '../lib/merkle.mjs';
 import { parseQuery, queryPredicate, QuerySyntaxError } from '../lib/query.mjs';
-import { createRandom, defaultShape, eventTimes } from '../lib/random.mjs';
+import { createRandom, vendorEventTimes } from '../lib/random.mjs';
 import {
 	DAY,
 	insertSorted,
@@ -147,15 +147,7 @@ export function createPangea(sim) {
 	}
 
 	function seed() {
-		const count = sim.options.sizes.pangea;
-		const { times, burstStarts, duplicates } = eventTimes(rnd, {
-			count,
-			now: sim.options.now,
-			spanMs: sim.options.spanMs,
-			burstSize: sim.options.burstSize,
-			...defaultShape(count),
-			...sim.options.shape,
-		});
+		const { count, times, burstStarts, duplicates } = vendorEventTimes(rnd, sim.options, 'pangea');
 		const us = times.map((t) => t * 1000 + rnd.int(0, 999));
 		// Bursts share one received_at down to the microsecond; their events differ, so hashes do.
 		for (const start of burstStarts) {
