@@ -27,20 +27,20 @@ export class AuditLog implements INodeType {
 		icon: { light: 'file:../../icons/auditLog.svg', dark: 'file:../../icons/auditLog.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["source"] }}',
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
 			'Search, queue, export and write security audit logs: Carbon Black Cloud, Cortex XDR, Cisco Secure Endpoint, Pangea',
 		defaults: { name: 'Audit Log' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: sourceCredentials(SOURCES),
+		credentials: sourceCredentials(SOURCES, 'resource'),
 		properties: auditLogProperties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const sourceId = this.getNodeParameter('source', 0) as string;
+		const sourceId = this.getNodeParameter('resource', 0) as string;
 		const source = getSource(sourceId);
 		if (!source) {
 			throw new NodeOperationError(this.getNode(), `Source: "${sourceId}" is not a supported source`, {

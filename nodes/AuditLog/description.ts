@@ -39,7 +39,7 @@ function operationParameter(sources: AuditSource[], withLog: boolean): INodeProp
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { source: sources.map((s) => s.id) } },
+		displayOptions: { show: { resource: sources.map((s) => s.id) } },
 		options: options.sort((a, b) => a.name.localeCompare(b.name)),
 		default: 'search',
 	};
@@ -57,7 +57,7 @@ const queueNotices: INodeProperties[] = [
 		name: 'nativeQueueNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { operation: ['fetchQueue'], source: nativeQueueSources } },
+		displayOptions: { show: { operation: ['fetchQueue'], resource: nativeQueueSources } },
 	},
 	{
 		displayName:
@@ -65,7 +65,7 @@ const queueNotices: INodeProperties[] = [
 		name: 'cursorQueueNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { operation: ['fetchQueue'], source: cursorQueueSources } },
+		displayOptions: { show: { operation: ['fetchQueue'], resource: cursorQueueSources } },
 	},
 ];
 
@@ -161,7 +161,7 @@ function perSource(build: (source: AuditSource) => INodeProperties[]): INodeProp
 }
 
 export const auditLogProperties: INodeProperties[] = [
-	sourceParameter(SOURCES),
+	sourceParameter(SOURCES, 'resource'),
 	operationParameter(readOnlySources, false),
 	...(logSources.length > 0 ? [operationParameter(logSources, true)] : []),
 	...queueNotices,
@@ -169,15 +169,18 @@ export const auditLogProperties: INodeProperties[] = [
 	...exportParameters,
 	...perSource((s) =>
 		s.nativeQueue
-			? [filtersFor(s, { operation: ['search', 'exportAndWait'] })]
-			: [filtersFor(s, { operation: ['search', 'exportAndWait', 'fetchQueue'] })],
+			? [filtersFor(s, { operation: ['search', 'exportAndWait'] }, [], 'resource')]
+			: [filtersFor(s, { operation: ['search', 'exportAndWait', 'fetchQueue'] }, [], 'resource')],
 	),
 	...perSource((s) => [
-		optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION], { operation: ['search'] }),
-		optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION, ...EXPORT_OPTION_FIELDS], { operation: ['exportAndWait'] }),
-		optionsFor(s, s.nativeQueue ? OUTPUT_OPTION_FIELDS : [...OUTPUT_OPTION_FIELDS, ...QUEUE_OPTION_FIELDS], {
-			operation: ['fetchQueue'],
-		}),
+		optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION], { operation: ['search'] }, 'resource'),
+		optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION, ...EXPORT_OPTION_FIELDS], { operation: ['exportAndWait'] }, 'resource'),
+		optionsFor(
+			s,
+			s.nativeQueue ? OUTPUT_OPTION_FIELDS : [...OUTPUT_OPTION_FIELDS, ...QUEUE_OPTION_FIELDS],
+			{ operation: ['fetchQueue'] },
+			'resource',
+		),
 	]),
 	...logSources.flatMap((s) => s.logFields ?? []),
 ];

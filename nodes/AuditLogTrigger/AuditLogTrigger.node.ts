@@ -176,7 +176,7 @@ async function drainQueue(ctx: SourceContext, source: AuditSource, settings: Rea
 	const max = Number(settings.options.maxEventsPerPoll ?? DEFAULT_MAX_EVENTS_PER_POLL);
 	const events: TimedItem[] = [];
 	// The queue is read-once: every page read is emitted whole, so the cap is checked between pages.
-	for await (const page of source.nativeQueue!(ctx)) {
+	for await (const page of source.nativeQueue!.read(ctx)) {
 		for (const record of page.records) events.push(timed(source.normalize(record, page.context)));
 		if (events.length >= max) break;
 	}

@@ -6,7 +6,7 @@ import {
 	type ICredentialDataDecryptedObject,
 	type JsonObject,
 } from 'n8n-workflow';
-import { DEFAULT_TRANSPORT, Transport, type TransportSettings } from './transport';
+import { DEFAULT_TRANSPORT, redactSecrets, Transport, type TransportSettings } from './transport';
 import type { ApiRequest, AuditSource, NodeFunctions, SourceContext } from './types';
 
 /** Longest single sleep slice, so a cancel is noticed within this many ms even during long waits. */
@@ -17,9 +17,16 @@ function cancelSignal(fn: NodeFunctions): AbortSignal | undefined {
 	return typeof getter === 'function' ? getter.call(fn) : undefined;
 }
 
+/** Default cap on one body a run holds (download, inflated gzip, joined export parts). */
+export const DEFAULT_MAX_BODY_BYTES = 512 * 1024 * 1024;
+
 export type ContextOptions = Partial<TransportSettings> & {
 	/** Collects notes for the execution hints; the caller decides where they go. */
 	notes?: string[];
+	/** Epoch ms by which the run hands back what it has (a poll's deadline). */
+	deadline?: number;
+	/** Cap on one body, in bytes. */
+	maxBodyBytes?: number;
 };
 
 export function createSourceContext(
@@ -31,7 +38,9 @@ export function createSourceContext(
 	const settings: TransportSettings = { ...DEFAULT_TRANSPORT, ...definedOnly(options) };
 	const notes = options.notes ?? [];
 	let credentialsPromise: Promise<ICredentialDataDecryptedObject> | undefined;
-	const credentials = async () => (credentialsPromise ??= fn.getCredentials(source.credentialType, itemIndex));
+	let loaded: ICredentialDataDecryptedObject | undefined;
+	const credentials = async () =>
+		(credentialsPromise ??= fn.getCredentials(source.credentialType, itemIndex).then((c) => (loaded = c)));
 
 	const throwIfCancelled = () => {
 		if (cancelSignal(fn)?.aborted) {
@@ -73,8 +82,11 @@ export function createSourceContext(
 		throwIfCancelled,
 		now: settings.now,
 		note: (message: string) => {
-			notes.push(message);
+			notes.push(redactSecrets(message, loaded));
 		},
+		deadline: options.deadline,
+		maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+		redact: (text: string) => redactSecrets(text, loaded),
 	};
 }
 

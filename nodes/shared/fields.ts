@@ -12,13 +12,19 @@ export function textField(
 	return { displayName, name, type: 'string', default: '', placeholder, description };
 }
 
-export function sourceParameter(sources: AuditSource[]): INodeProperties {
+/**
+ * The parameter that picks the vendor: `resource` on the Audit Log node (n8n builds its node-panel
+ * actions from `resource` × `operation`, so each vendor lists its own), `source` on the trigger.
+ */
+export type SourceKey = 'source' | 'resource';
+
+export function sourceParameter(sources: AuditSource[], key: SourceKey = 'source'): INodeProperties {
 	const options: INodePropertyOptions[] = sources
 		.map((s) => ({ name: s.displayName, value: s.id, description: s.description }))
 		.sort((a, b) => a.name.localeCompare(b.name));
 	return {
 		displayName: 'Source',
-		name: 'source',
+		name: key,
 		type: 'options',
 		noDataExpression: true,
 		options,
@@ -28,11 +34,11 @@ export function sourceParameter(sources: AuditSource[]): INodeProperties {
 }
 
 /** One credential entry per source, shown when that source is chosen. */
-export function sourceCredentials(sources: AuditSource[]) {
+export function sourceCredentials(sources: AuditSource[], key: SourceKey = 'source') {
 	return sources.map((s) => ({
 		name: s.credentialType,
 		required: true,
-		displayOptions: { show: { source: [s.id] } },
+		displayOptions: { show: { [key]: [s.id] } },
 	}));
 }
 
@@ -102,6 +108,7 @@ export function filtersFor(
 	source: AuditSource,
 	show: Record<string, string[]>,
 	omit: string[] = [],
+	key: SourceKey = 'source',
 ): INodeProperties {
 	const options = [...COMMON_FILTER_FIELDS, ...source.filterFields]
 		.filter((field) => !omit.includes(field.name))
@@ -112,7 +119,7 @@ export function filtersFor(
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
-		displayOptions: { show: { ...show, source: [source.id] } },
+		displayOptions: { show: { ...show, [key]: [source.id] } },
 		options,
 	};
 }
@@ -155,6 +162,7 @@ export function optionsFor(
 	source: AuditSource,
 	common: INodeProperties[],
 	show: Record<string, string[]>,
+	key: SourceKey = 'source',
 ): INodeProperties {
 	const options = [...common, ...source.optionFields].sort((a, b) => a.displayName.localeCompare(b.displayName));
 	return {
@@ -163,7 +171,7 @@ export function optionsFor(
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { ...show, source: [source.id] } },
+		displayOptions: { show: { ...show, [key]: [source.id] } },
 		options,
 	};
 }

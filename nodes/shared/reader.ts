@@ -53,6 +53,7 @@ function normalizePage(source: AuditSource, page: Page, stats: ReadStats): Timed
 	const out = new Array<TimedItem>(page.records.length);
 	for (let i = 0; i < page.records.length; i++) {
 		const entry = timed(source.normalize(page.records[i], page.context));
+		if (source.cursorTime) entry.timeMs = source.cursorTime(page.records[i], entry.item);
 		if (Number.isNaN(entry.timeMs)) stats.untimed++;
 		out[i] = entry;
 	}

@@ -124,6 +124,12 @@ export type ApiRequest = {
 	/** Statuses that are answers, not failures (e.g. Pangea 202 Accepted). 2xx always are. */
 	acceptStatus?: number[];
 	/**
+	 * A write that must not be repeated blindly (Pangea /v2/log): retried only after an answer that
+	 * proves nothing was written, or when `retryHeaders` marks the retry for the vendor; otherwise
+	 * a failure says the events may have been written and names the request.
+	 */
+	nonIdempotent?: boolean;
+	/**
 	 * Headers for a retry after a failed answer, so the vendor can tell a retried write from a new
 	 * one (Pangea: X-Pangea-Retried-Request-Ids). Called once per failed attempt, in order.
 	 */
@@ -161,7 +167,28 @@ export interface SourceContext {
 	now(): number;
 	/** A short note for the execution's hints (progress, counts, fallbacks). Never a secret. */
 	note(message: string): void;
+	/**
+	 * Epoch ms by which this run must hand back what it has (a poll's deadline, below its interval),
+	 * or undefined for none. Readers stop paging past it; the cursor moves only over what was emitted.
+	 */
+	readonly deadline?: number;
+	/** Largest body (download, inflated gzip, joined export) this run may hold, in bytes. */
+	readonly maxBodyBytes: number;
+	/** Removes the credential's secrets from text that may reach a user (vendor messages, hints). */
+	redact(text: string): string;
 }
+
+/**
+ * A vendor-side read-once queue (CBC `_queue`). The vendor applies no filter to it, so every filter
+ * the editor shows is applied to what was read: the common ones by the caller, the vendor-only ones
+ * by `matches`. Both parts only make sense together, hence one object.
+ */
+export type NativeQueue = {
+	/** Yields pages until the queue is empty; a page yielded is gone from the vendor. */
+	read(ctx: SourceContext): AsyncIterable<Page>;
+	/** Whether one item read from the queue passes the query's vendor-only filters (`query.vendor`). */
+	matches(query: AuditQuery, item: AuditItem): boolean;
+};
 
 /** The result of one call to a source's `log` (Pangea): one entry per input event, in order. */
 export type LoggedEvent = { hash: string | null; envelope?: IDataObject };
@@ -195,8 +222,8 @@ export interface AuditSource {
 	validate?(query: AuditQuery, fn: NodeFunctions, itemIndex: number): void;
 	/** Reads the query page by page, in `query.order`. */
 	pages(ctx: SourceContext, query: AuditQuery): AsyncIterable<Page>;
-	/** A vendor-side read-once queue (CBC `_queue`): yields pages until empty. */
-	nativeQueue?(ctx: SourceContext): AsyncIterable<Page>;
+	/** A vendor-side read-once queue (CBC `_queue`). */
+	nativeQueue?: NativeQueue;
 	/** A vendor-side export (CBC job, Pangea download_results). */
 	nativeExport?(ctx: SourceContext, query: AuditQuery, settings: ExportSettings): Promise<ExportedFile>;
 	/** Formats the vendor can export natively; others fall back to paging into a file. */
@@ -209,6 +236,12 @@ export interface AuditSource {
 	log?(ctx: SourceContext, events: IDataObject[], options: IDataObject): Promise<LoggedEvent[]>;
 	/** Pure: one vendor record → the normalized item (raw always attached; callers drop it). */
 	normalize(raw: RawRecord, context?: IDataObject): AuditItem;
+	/**
+	 * The time (epoch ms, NaN when unknown) that `pages` filters and orders on, when it is not the
+	 * event's own time: an ingest time (Cortex AUDIT_INSERT_TIME, Pangea received_at), so the cursor
+	 * follows it and a record that reaches the vendor late is still read. Default: the item's time.
+	 */
+	cursorTime?(raw: RawRecord, item: AuditItem): number;
 	/** Adds a `verification` object to each item of a page (Pangea). */
 	verifyPage?(ctx: SourceContext, page: Page, items: AuditItem[]): Promise<void>;
 	/** The vendor's error body → its own message, or undefined when the body says nothing. */

@@ -119,7 +119,7 @@ async function benchSearch() {
 		apiSecretKey: cred?.apiSecretKey ?? 'SIMSECRETKEY00000000000001',
 	};
 	const authenticate = () => ({ 'X-Auth-Token': `${credentials.apiSecretKey}/${credentials.apiId}` });
-	const parameters = { source: 'carbonBlackCloud', operation: 'search', returnAll: true, filters: { range: '-1M' }, options: {} };
+	const parameters = { resource: 'carbonBlackCloud', operation: 'search', returnAll: true, filters: { range: '-1M' }, options: {} };
 	console.log(`\n## Search Return All, Carbon Black Cloud, ${EVENTS.toLocaleString('en-US')} events (simulator in another process)`);
 	const node = new AuditLog();
 	const ours = [];
@@ -161,7 +161,7 @@ async function benchExport() {
 	const authenticate = () => ({ 'X-Auth-Token': `${credentials.apiSecretKey}/${credentials.apiId}` });
 	console.log(`\n## Export and Wait, Carbon Black Cloud job, ${events.toLocaleString('en-US')} events`);
 	for (const format of ['csv', 'json']) {
-		const parameters = { source: 'carbonBlackCloud', operation: 'exportAndWait', format, binaryPropertyName: 'data', filters: { range: '-1M' }, options: { pollInterval: 1 } };
+		const parameters = { resource: 'carbonBlackCloud', operation: 'exportAndWait', format, binaryPropertyName: 'data', filters: { range: '-1M' }, options: { pollInterval: 1 } };
 		globalThis.gc?.();
 		const baseline = process.memoryUsage().rss;
 		let peak = baseline;

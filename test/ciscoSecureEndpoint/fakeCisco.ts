@@ -193,7 +193,7 @@ export const credentialTypes = [new CiscoSecureEndpointApi()];
 export async function runCisco(parameters: IDataObject, extra: Partial<RunNodeOptions> = {}) {
 	return await runNode({
 		nodeType: new AuditLog(),
-		parameters: { source: 'ciscoSecureEndpoint', ...parameters } as RunNodeOptions['parameters'],
+		parameters: { resource: 'ciscoSecureEndpoint', ...parameters } as RunNodeOptions['parameters'],
 		credentials: { ciscoSecureEndpointApi: { ...euCredential() } },
 		credentialTypes,
 		...extra,

@@ -197,7 +197,7 @@ export async function runCortex(
 ) {
 	return await runNode({
 		nodeType: new AuditLog(),
-		parameters: { source: 'cortexXdr', ...parameters } as RunNodeOptions['parameters'],
+		parameters: { resource: 'cortexXdr', ...parameters } as RunNodeOptions['parameters'],
 		credentials: { cortexXdrApi: { ...fake.credential } },
 		credentialTypes,
 		...extra,

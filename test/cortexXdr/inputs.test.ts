@@ -24,7 +24,7 @@ beforeEach(() => {
 const run = async (parameters: IDataObject) =>
 	await runNode({
 		nodeType: new AuditLog(),
-		parameters: { source: 'cortexXdr', operation: 'search', ...parameters },
+		parameters: { resource: 'cortexXdr', operation: 'search', ...parameters },
 		credentials: { cortexXdrApi: { ...advancedCredential() } },
 		credentialTypes,
 	});

@@ -2,6 +2,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { readNewEvents, seedCursor, type CursorState } from '../../nodes/shared/cursor';
+import { DEFAULT_MAX_BODY_BYTES } from '../../nodes/shared/context';
 import type {
 	ApiRequest,
 	ApiResponse,
@@ -255,6 +256,8 @@ class Runner {
 			throwIfCancelled: () => {},
 			now: () => this.now,
 			note: () => {},
+			maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+			redact: (text: string) => text,
 		};
 	}
 

@@ -21,7 +21,7 @@ export type PangeaRun = Partial<Omit<RunNodeOptions, 'nodeType' | 'parameters'>>
 export async function runPangea(parameters: INodeParameters, run: PangeaRun = {}): Promise<RunNodeResult> {
 	return await runNode({
 		nodeType: new AuditLog(),
-		parameters: { source: 'pangea', ...parameters },
+		parameters: { resource: 'pangea', ...parameters },
 		credentials: { pangeaAuditApi: { ...CREDENTIALS } },
 		credentialTypes: CREDENTIAL_TYPES,
 		...run,

@@ -25,7 +25,7 @@ export type CbcRun = Partial<Omit<RunNodeOptions, 'nodeType' | 'parameters'>> & 
 export async function runCbc(parameters: INodeParameters, run: CbcRun = {}): Promise<RunNodeResult> {
 	return await runNode({
 		nodeType: new AuditLog(),
-		parameters: { source: 'carbonBlackCloud', ...parameters },
+		parameters: { resource: 'carbonBlackCloud', ...parameters },
 		credentials: { carbonBlackCloudApi: { ...CBC_CREDENTIALS } },
 		credentialTypes: CREDENTIAL_TYPES,
 		...run,

@@ -1,4 +1,5 @@
 // A SourceContext served by a fake backend in memory: the reader and a source without HTTP or n8n.
+import { DEFAULT_MAX_BODY_BYTES } from '../../nodes/shared/context';
 import type { ApiRequest, ApiResponse, SourceContext } from '../../nodes/shared/types';
 import { stubFunctions } from './auditLog';
 import type { CbcBackend } from './cbcBackend';
@@ -29,5 +30,7 @@ export function memoryContext(backend: CbcBackend): SourceContext {
 		throwIfCancelled: () => undefined,
 		now: () => Date.parse('2024-06-01T00:00:00.000Z'),
 		note: () => undefined,
+		maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+		redact: (text: string) => text,
 	};
 }

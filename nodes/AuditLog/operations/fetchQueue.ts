@@ -48,7 +48,7 @@ async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boo
 		);
 		return paired(out, itemIndex);
 	}
-	for await (const page of source.nativeQueue!(ctx)) {
+	for await (const page of source.nativeQueue!.read(ctx)) {
 		const entries = page.records.map((record) => timed(source.normalize(record, page.context)));
 		await verifyItems(ctx, source, settings, page, entries, counters);
 		// A page taken from a read-once queue is returned whole, even past Limit: cutting it would lose events.

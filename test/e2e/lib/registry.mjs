@@ -3,7 +3,7 @@ import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
- * The `source` option values of the installed package's Audit Log node. The package is installed
+ * The `resource` (Source) option values of the installed package's Audit Log node. The package is installed
  * without its peer n8n-workflow, so n8n's copy is put on the resolution path first, as n8n does.
  */
 export function registeredSources(packageDir, n8nHome) {
@@ -14,6 +14,6 @@ export function registeredSources(packageDir, n8nHome) {
 	}
 	const require = createRequire(import.meta.url);
 	const { AuditLog } = require(join(packageDir, 'dist', 'nodes', 'AuditLog', 'AuditLog.node.js'));
-	const source = new AuditLog().description.properties.find((p) => p.name === 'source');
+	const source = new AuditLog().description.properties.find((p) => p.name === 'resource');
 	return new Set(source.options.map((o) => o.value));
 }

@@ -31,7 +31,7 @@ export function auditLogNode(name, source, parameters) {
 		type: AUDIT_LOG,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { source: source.id, ...parameters },
+		parameters: { resource: source.id, ...parameters },
 		credentials: credentialRef(source),
 	};
 }

@@ -63,7 +63,8 @@ export const carbonBlackCloud: AuditSource = {
 	orders: ['asc', 'desc'],
 	serverFilters: ['actor', 'actorIp', 'flaggedOnly', 'query'],
 	pages: searchPages,
-	nativeQueue: queuePages,
+	// TODO(issue 9.2): apply CBC's vendor-only filters (criteria, exclusions) to queue records.
+	nativeQueue: { read: queuePages, matches: () => true },
 	nativeExport: exportAndDownload,
 	nativeExportFormats: ['csv', 'json'],
 	normalize: normalizeCbc,

@@ -30,7 +30,7 @@ export const PANGEA_OPTION_FIELDS: INodeProperties[] = [
 	},
 ];
 
-const show = { show: { source: ['pangea'], operation: ['log'] } };
+const show = { show: { resource: ['pangea'], operation: ['log'] } };
 
 const eventField = textField;
 
