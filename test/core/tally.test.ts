@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: tallies are written to files by jest workers */
 // The tally plumbing itself: a count written in a worker reaches the run's folder.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

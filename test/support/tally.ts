@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: tallies are written to files by jest workers */
 // Counts that `npm test` prints as one line per kind at the end of the run (faults, bad inputs,
 // secrets, hostile servers). Tests run in jest workers, so each count is appended as a JSON line to
 // a file in the run's tally folder (set up by tallySetup.js); tallyReporter.js adds them up.
