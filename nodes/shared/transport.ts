@@ -4,6 +4,7 @@
 import {
 	NodeApiError,
 	NodeOperationError,
+	sleep,
 	type ICredentialDataDecryptedObject,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
@@ -61,8 +62,9 @@ export const DEFAULT_TRANSPORT: TransportSettings = {
 	maxRedirects: 5,
 	maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
 	timer: (ms, fire) => {
-		const handle = setTimeout(fire, ms);
-		return () => clearTimeout(handle);
+		const disarmed = new AbortController();
+		sleep(ms, disarmed.signal).then(fire, () => undefined);
+		return () => disarmed.abort();
 	},
 	random: Math.random,
 	now: Date.now,
