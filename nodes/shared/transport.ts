@@ -72,10 +72,22 @@ export const DEFAULT_TRANSPORT: TransportSettings = {
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 /** Failures without an answer worth one more try. Timeouts are not: a slow server stays slow. */
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'ERR_BAD_RESPONSE', 'UND_ERR_SOCKET']);
+const RETRYABLE_CODES = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ERR_BAD_RESPONSE',
+	'UND_ERR_SOCKET',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 /** Failures that happen before a byte of the request reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 /** Credential fields whose values must never appear in an error: matched by name. */
 const SECRET_FIELD = /secret|token|password|privatekey|^apikey$/i;
@@ -126,23 +138,36 @@ export function failedAnswerWaitMs(response: ApiResponse, now: number): number |
 }
 
 /** Exponential backoff with jitter: attempt 1 → [base/2, base], attempt 2 → [base, 2·base], … */
-export function backoffMs(attempt: number, settings: Pick<TransportSettings, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+export function backoffMs(
+	attempt: number,
+	settings: Pick<TransportSettings, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
 	const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
 	return Math.round(ceiling / 2 + (settings.random() * ceiling) / 2);
 }
 
 /** The forms a secret may take in text: as is, base64 (Basic auth, tokens), URL-encoded. */
 function secretForms(value: string, others: string[]): string[] {
-	const forms = [value, encodeURIComponent(value), Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')];
+	const forms = [
+		value,
+		encodeURIComponent(value),
+		Buffer.from(value).toString('base64'),
+		Buffer.from(value).toString('base64url'),
+	];
 	// Basic auth: base64 of "user:secret" hides the secret inside one token.
 	for (const other of others) forms.push(Buffer.from(`${other}:${value}`).toString('base64'));
 	return forms.filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 /** Removes credential secrets from text that may reach a user (error messages, hints). */
-export function redactSecrets(text: string, credentials: ICredentialDataDecryptedObject | undefined): string {
+export function redactSecrets(
+	text: string,
+	credentials: ICredentialDataDecryptedObject | undefined,
+): string {
 	if (!credentials) return text;
-	const values = Object.values(credentials).filter((v): v is string => typeof v === 'string' && v !== '');
+	const values = Object.values(credentials).filter(
+		(v): v is string => typeof v === 'string' && v !== '',
+	);
 	let out = text;
 	for (const [key, value] of Object.entries(credentials)) {
 		if (typeof value === 'string' && value.length >= 4 && SECRET_FIELD.test(key)) {
@@ -163,7 +188,10 @@ export class DeadlineError extends NodeOperationError {
  * what it read and moves the cursor only over that.
  */
 export function isDeadlineError(error: unknown): error is DeadlineError {
-	return error instanceof DeadlineError || (error as { deadlineExceeded?: unknown } | null)?.deadlineExceeded === true;
+	return (
+		error instanceof DeadlineError ||
+		(error as { deadlineExceeded?: unknown } | null)?.deadlineExceeded === true
+	);
 }
 
 export function deadlineError(fn: NodeFunctions, itemIndex: number, what: string): DeadlineError {
@@ -200,7 +228,8 @@ export function baseUrlProblem(text: string): string | undefined {
 	} catch {
 		return 'is not a valid URL';
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') return `uses the scheme "${url.protocol}"; only http and https are allowed`;
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		return `uses the scheme "${url.protocol}"; only http and https are allowed`;
 	if (url.username !== '' || url.password !== '' || /^[^/?#]*\/\/[^/?#]*@/.test(trimmed)) {
 		return 'contains user info (user:password@); the credential fields carry the keys';
 	}
@@ -210,7 +239,9 @@ export function baseUrlProblem(text: string): string | undefined {
 }
 
 /** A readable body stream (n8n returns one with `encoding: 'stream'`); stubs return plain values. */
-function isStream(value: unknown): value is NodeJS.ReadableStream & { destroy(error?: Error): void } {
+function isStream(
+	value: unknown,
+): value is NodeJS.ReadableStream & { destroy(error?: Error): void } {
 	return (
 		typeof value === 'object' &&
 		value !== null &&
@@ -256,7 +287,12 @@ export async function readCapped(
 		const arm = () => {
 			disarm();
 			disarm = options.timer(options.idleMs, () =>
-				finish(new NetworkFailure(`no data for ${Math.round(options.idleMs / 1000)} s while reading the answer`, 'ETIMEDOUT')),
+				finish(
+					new NetworkFailure(
+						`no data for ${Math.round(options.idleMs / 1000)} s while reading the answer`,
+						'ETIMEDOUT',
+					),
+				),
 			);
 		};
 		const onAbort = () => finish(new NetworkFailure('the execution was cancelled', 'ERR_CANCELED'));
@@ -273,9 +309,21 @@ export async function readCapped(
 		});
 		stream.on('end', () => finish(undefined));
 		stream.on('error', (error: Error & { code?: string }) =>
-			finish(new NetworkFailure(`the answer was cut short: ${error.message}`, error.code ?? 'ERR_BAD_RESPONSE')),
+			finish(
+				new NetworkFailure(
+					`the answer was cut short: ${error.message}`,
+					error.code ?? 'ERR_BAD_RESPONSE',
+				),
+			),
 		);
-		stream.on('close', () => finish(new NetworkFailure('the connection closed before the answer was complete', 'ERR_BAD_RESPONSE')));
+		stream.on('close', () =>
+			finish(
+				new NetworkFailure(
+					'the connection closed before the answer was complete',
+					'ERR_BAD_RESPONSE',
+				),
+			),
+		);
 	});
 }
 
@@ -292,7 +340,8 @@ class RequestBudget {
 
 	/** How long to wait before the next request may be sent. */
 	waitMs(now: number): number {
-		for (let i = this.slots.length - 1; i >= 0; i--) if (now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
+		for (let i = this.slots.length - 1; i >= 0; i--)
+			if (now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
 		if (this.slots.length < this.perSecond) return 0;
 		return Math.min(...this.slots.map((slot) => slot.at)) + 1000 - now;
 	}
@@ -306,9 +355,21 @@ class RequestBudget {
 
 type Failure =
 	| { kind: 'status'; response: ApiResponse }
-	| { kind: 'network'; code: string; message: string; sent: boolean; timedOut: boolean; response?: ApiResponse };
+	| {
+			kind: 'network';
+			code: string;
+			message: string;
+			sent: boolean;
+			timedOut: boolean;
+			response?: ApiResponse;
+	  };
 
-type Hop = { method: IHttpRequestMethods; url: string; qs?: IDataObject; body?: ApiRequest['body'] };
+type Hop = {
+	method: IHttpRequestMethods;
+	url: string;
+	qs?: IDataObject;
+	body?: ApiRequest['body'];
+};
 
 /**
  * One transport per source per run (never module state: n8n queue mode runs polls on any worker).
@@ -338,10 +399,14 @@ export class Transport {
 		const base = this.baseUrl(credentials);
 		const url = /^https?:\/\//i.test(req.url) ? req.url : joinUrl(base, req.url);
 		if (authenticated && originOf(url) !== originOf(base)) {
-			throw new NodeOperationError(this.fn.getNode(), `${this.source.displayName}: refused to send the credential to ${hostOf(url)}`, {
-				description: `Authenticated requests go only to the credential's Base URL (${hostOf(base)}).`,
-				itemIndex: this.itemIndex,
-			});
+			throw new NodeOperationError(
+				this.fn.getNode(),
+				`${this.source.displayName}: refused to send the credential to ${hostOf(url)}`,
+				{
+					description: `Authenticated requests go only to the credential's Base URL (${hostOf(base)}).`,
+					itemIndex: this.itemIndex,
+				},
+			);
 		}
 		let answers = 0;
 		let networkFailures = 0;
@@ -358,7 +423,11 @@ export class Transport {
 			if (outcome.kind === 'network') {
 				networkFailures++;
 				if (req.nonIdempotent && outcome.sent) throw this.mayHaveWritten(req, outcome, credentials);
-				if (outcome.timedOut || !RETRYABLE_CODES.has(outcome.code) || networkFailures >= this.settings.maxNetworkAttempts) {
+				if (
+					outcome.timedOut ||
+					!RETRYABLE_CODES.has(outcome.code) ||
+					networkFailures >= this.settings.maxNetworkAttempts
+				) {
 					throw this.toError(outcome, credentials);
 				}
 				await this.wait(backoffMs(networkFailures, this.settings), false, outcome);
@@ -367,11 +436,15 @@ export class Transport {
 			answers++;
 			const vendor = this.vendorError(outcome.response);
 			const retryable = RETRYABLE_STATUS.has(outcome.response.status) || vendor?.retryable === true;
-			const extra = retryable && answers < this.settings.maxAttempts ? req.retryHeaders?.(outcome.response) : undefined;
+			const extra =
+				retryable && answers < this.settings.maxAttempts
+					? req.retryHeaders?.(outcome.response)
+					: undefined;
 			if (req.nonIdempotent && !extra && !provesNothingWritten(outcome.response.status, vendor)) {
 				throw this.mayHaveWritten(req, outcome, credentials);
 			}
-			if (!retryable || answers >= this.settings.maxAttempts) throw this.toError(outcome, credentials);
+			if (!retryable || answers >= this.settings.maxAttempts)
+				throw this.toError(outcome, credentials);
 			if (extra) attemptReq = { ...attemptReq, headers: { ...attemptReq.headers, ...extra } };
 			const asked = failedAnswerWaitMs(outcome.response, this.settings.now());
 			await this.wait(asked ?? backoffMs(answers, this.settings), asked !== undefined, outcome);
@@ -383,10 +456,15 @@ export class Transport {
 		if (this.checkedBase !== undefined) return this.checkedBase;
 		const base = this.source.baseUrl(credentials);
 		const refuse = (field: string, problem: string) =>
-			new NodeOperationError(this.fn.getNode(), `${this.source.displayName} credential: ${field} ${problem}`, {
-				description: 'Edit the credential: give the API address as https://host[:port][/path], without user info, query or fragment.',
-				itemIndex: this.itemIndex,
-			});
+			new NodeOperationError(
+				this.fn.getNode(),
+				`${this.source.displayName} credential: ${field} ${problem}`,
+				{
+					description:
+						'Edit the credential: give the API address as https://host[:port][/path], without user info, query or fragment.',
+					itemIndex: this.itemIndex,
+				},
+			);
 		const problem = baseUrlProblem(base);
 		if (problem) throw refuse('the base URL', problem);
 		// A source may tidy a pasted URL (drop a path, add a prefix), which could hide a user info
@@ -414,7 +492,11 @@ export class Transport {
 	 * would silently ask another question). Unauthenticated requests (pre-signed downloads) carry
 	 * no credential, so n8n follows their redirects as usual.
 	 */
-	private async send(req: ApiRequest, url: string, authenticated: boolean): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
+	private async send(
+		req: ApiRequest,
+		url: string,
+		authenticated: boolean,
+	): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
 		let hop: Hop = { method: req.method, url, qs: req.qs, body: req.body };
 		for (let redirects = 0; ; redirects++) {
 			const result = await this.sendOnce(req, hop, authenticated);
@@ -423,7 +505,8 @@ export class Transport {
 			const location = header(response.headers, 'location');
 			if (location === undefined) return { kind: 'status', response };
 			const next = new URL(location, hop.url);
-			if (next.origin !== new URL(hop.url).origin) throw this.redirectError(response.status, hop, next);
+			if (next.origin !== new URL(hop.url).origin)
+				throw this.redirectError(response.status, hop, next);
 			if (redirects >= this.settings.maxRedirects) {
 				throw new NodeApiError(this.fn.getNode(), { message: 'too many redirects' } as JsonObject, {
 					message: `${this.source.displayName} redirected ${hop.method} ${pathOf(url)} more than ${this.settings.maxRedirects} times`,
@@ -433,7 +516,11 @@ export class Transport {
 				});
 			}
 			const toGet = response.status === 303 && hop.method !== 'HEAD';
-			hop = { method: toGet ? 'GET' : hop.method, url: next.toString(), body: toGet ? undefined : hop.body };
+			hop = {
+				method: toGet ? 'GET' : hop.method,
+				url: next.toString(),
+				body: toGet ? undefined : hop.body,
+			};
 		}
 	}
 
@@ -441,7 +528,9 @@ export class Transport {
 		req: ApiRequest,
 		hop: Hop,
 		authenticated: boolean,
-	): Promise<{ kind: 'ok'; response: ApiResponse } | { kind: 'redirect'; response: ApiResponse } | Failure> {
+	): Promise<
+		{ kind: 'ok'; response: ApiResponse } | { kind: 'redirect'; response: ApiResponse } | Failure
+	> {
 		const timeoutMs = this.timeoutMs(`${hop.method} ${pathOf(hop.url)}`);
 		const options: IHttpRequestOptions = {
 			method: hop.method,
@@ -462,18 +551,36 @@ export class Transport {
 		let raw: { body: unknown; headers: Record<string, Header>; statusCode: number };
 		try {
 			raw = authenticated
-				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.source.credentialType, options)
+				? await this.fn.helpers.httpRequestWithAuthentication.call(
+						this.fn,
+						this.source.credentialType,
+						options,
+					)
 				: await this.fn.helpers.httpRequest(options);
 		} catch (error) {
 			if (slot) slot.at = this.settings.now();
 			return this.networkFailure(error, timeoutMs);
 		}
-		const response: ApiResponse = { status: raw.statusCode, headers: raw.headers ?? {}, body: raw.body };
+		const response: ApiResponse = {
+			status: raw.statusCode,
+			headers: raw.headers ?? {},
+			body: raw.body,
+		};
 		try {
-			response.body = await this.readBody(raw.body, response.headers, req.binary === true, timeoutMs);
+			response.body = await this.readBody(
+				raw.body,
+				response.headers,
+				req.binary === true,
+				timeoutMs,
+			);
 		} catch (error) {
 			if (error instanceof BodyTooLarge) {
-				throw bodyTooLargeError(this.fn, `The answer of ${this.source.displayName} to ${hop.method} ${pathOf(hop.url)}`, error.cap, this.itemIndex);
+				throw bodyTooLargeError(
+					this.fn,
+					`The answer of ${this.source.displayName} to ${hop.method} ${pathOf(hop.url)}`,
+					error.cap,
+					this.itemIndex,
+				);
 			}
 			return { ...this.networkFailure(error, timeoutMs), sent: true, response };
 		} finally {
@@ -484,7 +591,9 @@ export class Transport {
 		}
 		const isRedirect = REDIRECT_STATUS.has(response.status);
 		if (isRedirect && authenticated && !req.noRedirect) return { kind: 'redirect', response };
-		const accepted = (response.status >= 200 && response.status < 300) || req.acceptStatus?.includes(response.status);
+		const accepted =
+			(response.status >= 200 && response.status < 300) ||
+			req.acceptStatus?.includes(response.status);
 		if (accepted || (req.noRedirect && response.status >= 300 && response.status < 400)) {
 			// A JSON answer that arrives as text was cut short: retry rather than hand a string on.
 			if (!req.binary && typeof response.body === 'string' && response.body.trim() !== '') {
@@ -511,7 +620,12 @@ export class Transport {
 		return Math.min(requestTimeoutMs, left);
 	}
 
-	private async readBody(body: unknown, headers: Record<string, Header>, binary: boolean, idleMs: number): Promise<unknown> {
+	private async readBody(
+		body: unknown,
+		headers: Record<string, Header>,
+		binary: boolean,
+		idleMs: number,
+	): Promise<unknown> {
 		if (!isStream(body)) return body;
 		const cap = this.settings.maxBodyBytes;
 		const declared = Number(header(headers, 'content-length'));
@@ -519,7 +633,11 @@ export class Transport {
 			body.destroy();
 			throw new BodyTooLarge(cap);
 		}
-		const data = await readCapped(body, cap, { idleMs, timer: this.settings.timer, signal: this.settings.signal });
+		const data = await readCapped(body, cap, {
+			idleMs,
+			timer: this.settings.timer,
+			signal: this.settings.signal,
+		});
 		if (binary) return data;
 		const text = data.toString('utf8');
 		if (text.trim() === '') return text;
@@ -537,12 +655,20 @@ export class Transport {
 		const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
 		const timedOut = TIMEOUT_CODES.has(code);
 		const deadline = this.settings.deadline;
-		if (timedOut && deadline !== undefined && this.settings.now() >= deadline - 1 && timeoutMs < this.settings.requestTimeoutMs) {
+		if (
+			timedOut &&
+			deadline !== undefined &&
+			this.settings.now() >= deadline - 1 &&
+			timeoutMs < this.settings.requestTimeoutMs
+		) {
 			throw deadlineError(this.fn, this.itemIndex, 'an answer arrived');
 		}
-		const message = timedOut
-			? `no answer within ${Math.round(timeoutMs / 1000)} s`
-			: ((error as Error).message ?? String(error));
+		const message =
+			error instanceof NetworkFailure
+				? error.message
+				: timedOut
+					? `no answer within ${Math.round(timeoutMs / 1000)} s`
+					: ((error as Error).message ?? String(error));
 		return { kind: 'network', code, message, sent: !NOT_SENT_CODES.has(code), timedOut };
 	}
 
@@ -587,24 +713,24 @@ export class Transport {
 		}
 	}
 
-	private async wait(ms: number, vendorAsked: boolean, failure: Failure | undefined): Promise<void> {
+	private async wait(
+		ms: number,
+		vendorAsked: boolean,
+		failure: Failure | undefined,
+	): Promise<void> {
 		const left = this.settings.maxTotalWaitMs - this.lostMs;
 		if (ms > left) {
 			const seconds = Math.ceil(ms / 1000);
 			const why = vendorAsked
 				? `${this.source.displayName} asks to wait ${seconds} s before the next request (rate limit)`
 				: `${this.source.displayName} kept failing`;
-			throw new NodeApiError(
-				this.fn.getNode(),
-				{ message: why } as JsonObject,
-				{
-					message: `${why}, longer than the retry budget left (${Math.max(0, Math.floor(left / 1000))} s)`,
-					description:
-						'Run again later, lower how much one run reads (Limit, a shorter time range), or for Cortex XDR lower Requests per Second.',
-					httpCode: failure?.kind === 'status' ? String(failure.response.status) : undefined,
-					itemIndex: this.itemIndex,
-				},
-			);
+			throw new NodeApiError(this.fn.getNode(), { message: why } as JsonObject, {
+				message: `${why}, longer than the retry budget left (${Math.max(0, Math.floor(left / 1000))} s)`,
+				description:
+					'Run again later, lower how much one run reads (Limit, a shorter time range), or for Cortex XDR lower Requests per Second.',
+				httpCode: failure?.kind === 'status' ? String(failure.response.status) : undefined,
+				itemIndex: this.itemIndex,
+			});
 		}
 		this.checkDeadline(ms, vendorAsked ? `${this.source.displayName}'s rate limit` : 'a retry');
 		this.lostMs += ms;
@@ -612,10 +738,17 @@ export class Transport {
 	}
 
 	/** A write that failed in a way that does not prove it was not applied: never sent again. */
-	private mayHaveWritten(req: ApiRequest, failure: Failure, credentials: ICredentialDataDecryptedObject): NodeApiError {
+	private mayHaveWritten(
+		req: ApiRequest,
+		failure: Failure,
+		credentials: ICredentialDataDecryptedObject,
+	): NodeApiError {
 		const response = failure.kind === 'status' ? failure.response : failure.response;
 		const id = requestIdOf(response);
-		const what = failure.kind === 'status' ? `answered HTTP ${failure.response.status}` : `failed (${failure.message})`;
+		const what =
+			failure.kind === 'status'
+				? `answered HTTP ${failure.response.status}`
+				: `failed (${failure.message})`;
 		const message = redactSecrets(
 			`${this.source.displayName}: ${req.method} ${pathOf(req.url)} ${what} after it was sent; the events may have been written${id ? ` (request id ${id})` : ''}`,
 			credentials,
@@ -633,19 +766,26 @@ export class Transport {
 
 	private redirectError(status: number, from: Hop, to: URL): NodeApiError {
 		const message = `${this.source.displayName} redirected ${from.method} ${pathOf(from.url)} to another host (${to.host}); the credential was not sent there`;
-		return new NodeApiError(this.fn.getNode(), { message, httpCode: String(status) } as JsonObject, {
-			message,
-			description: `Check the Base URL in the credential (it points at ${hostOf(from.url)}): use the API address the vendor documents, not a console, proxy or portal address.`,
-			httpCode: String(status),
-			itemIndex: this.itemIndex,
-		});
+		return new NodeApiError(
+			this.fn.getNode(),
+			{ message, httpCode: String(status) } as JsonObject,
+			{
+				message,
+				description: `Check the Base URL in the credential (it points at ${hostOf(from.url)}): use the API address the vendor documents, not a console, proxy or portal address.`,
+				httpCode: String(status),
+				itemIndex: this.itemIndex,
+			},
+		);
 	}
 
 	private toError(failure: Failure, credentials: ICredentialDataDecryptedObject): NodeApiError {
 		const node = this.fn.getNode();
 		if (failure.kind === 'network') {
-			const message = redactSecrets(`Could not reach ${this.source.displayName}: ${failure.message}`, credentials);
-			return new NodeApiError(node, { message, code: failure.code } as JsonObject, {
+			const message = redactSecrets(
+				`Could not reach ${this.source.displayName}: ${failure.message}`,
+				credentials,
+			);
+			return new NodeApiError(node, { message, networkCode: failure.code } as JsonObject, {
 				message,
 				description: failure.timedOut
 					? 'The vendor did not answer in time: try again later, or read less per run.'
@@ -655,15 +795,28 @@ export class Transport {
 		}
 		const { status, body } = failure.response;
 		const vendor = this.vendorError(failure.response);
-		const message = redactSecrets(vendor?.message ?? `${this.source.displayName} answered HTTP ${status}`, credentials);
-		const description = redactSecrets(vendor?.description ?? defaultDescription(status), credentials);
-		const safeBody = redactSecrets(typeof body === 'string' ? body : JSON.stringify(body ?? null), credentials);
-		return new NodeApiError(node, { message, httpCode: String(status), body: safeBody.slice(0, 2000) } as JsonObject, {
-			message: `${this.source.displayName}: ${message}`,
-			description,
-			httpCode: String(status),
-			itemIndex: this.itemIndex,
-		});
+		const message = redactSecrets(
+			vendor?.message ?? `${this.source.displayName} answered HTTP ${status}`,
+			credentials,
+		);
+		const description = redactSecrets(
+			vendor?.description ?? defaultDescription(status),
+			credentials,
+		);
+		const safeBody = redactSecrets(
+			typeof body === 'string' ? body : JSON.stringify(body ?? null),
+			credentials,
+		);
+		return new NodeApiError(
+			node,
+			{ message, httpCode: String(status), body: safeBody.slice(0, 2000) } as JsonObject,
+			{
+				message: `${this.source.displayName}: ${message}`,
+				description,
+				httpCode: String(status),
+				itemIndex: this.itemIndex,
+			},
+		);
 	}
 }
 
@@ -678,7 +831,11 @@ function requestIdOf(response: ApiResponse | undefined): string | undefined {
 	const fromHeader = header(response.headers, 'x-request-id', 'request-id', 'x-amzn-requestid');
 	if (fromHeader) return fromHeader;
 	const body = response.body;
-	if (body && typeof body === 'object' && typeof (body as { request_id?: unknown }).request_id === 'string') {
+	if (
+		body &&
+		typeof body === 'object' &&
+		typeof (body as { request_id?: unknown }).request_id === 'string'
+	) {
 		return (body as { request_id: string }).request_id;
 	}
 	if (typeof body === 'string') return /"request_id"\s*:\s*"([^"]{1,200})"/.exec(body)?.[1];
@@ -702,10 +859,14 @@ function pathOf(url: string): string {
 }
 
 function defaultDescription(status: number): string {
-	if (status === 401) return 'The credential was refused: check the API key and ID (and that the key is not expired).';
-	if (status === 403) return 'The API key lacks a permission this operation needs: see the README for the permissions per vendor.';
-	if (status === 404) return 'The URL was not found: check the Base URL / region (and the org key for Carbon Black Cloud).';
-	if (status === 429) return 'The vendor kept rate-limiting this run: run again later or read less per run.';
+	if (status === 401)
+		return 'The credential was refused: check the API key and ID (and that the key is not expired).';
+	if (status === 403)
+		return 'The API key lacks a permission this operation needs: see the README for the permissions per vendor.';
+	if (status === 404)
+		return 'The URL was not found: check the Base URL / region (and the org key for Carbon Black Cloud).';
+	if (status === 429)
+		return 'The vendor kept rate-limiting this run: run again later or read less per run.';
 	if (status >= 500) return 'The vendor failed to answer after several retries: try again later.';
 	return 'The vendor refused the request: check the filters of this node.';
 }

@@ -1,64 +1,14 @@
 // Real local HTTP servers for the hostile-server suites, and the four vendors as those suites see
 // them: a credential with distinctive secrets, a minimal valid answer, and how to spot the secrets.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { runNode, type RunNodeOptions, type RunNodeResult } from '../harness/n8n';
 import { CREDENTIAL_TYPES } from '../support/auditLog';
+import type { Recorded, Response } from './localServer';
 
-export type Recorded = { method: string; path: string; headers: IncomingMessage['headers']; body: string };
-export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
+export { startServer, type LocalServer, type Recorded, type Response } from './localServer';
 
-export type LocalServer = {
-	/** `http://127.0.0.1:PORT`: two servers on different ports are different origins. */
-	origin: string;
-	host: string;
-	requests: Recorded[];
-	/** Open connections, so a test can see a stopped download end its socket. */
-	openSockets(): number;
-	close(): Promise<void>;
-};
-
-export async function startServer(handler: Handler): Promise<LocalServer> {
-	const requests: Recorded[] = [];
-	const sockets = new Set<import('node:net').Socket>();
-	const server: Server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const recorded: Recorded = {
-				method: req.method ?? '',
-				path: req.url ?? '',
-				headers: req.headers,
-				body: Buffer.concat(chunks).toString('utf8'),
-			};
-			requests.push(recorded);
-			Promise.resolve(handler(recorded, res)).catch((error: Error) => {
-				res.statusCode = 599;
-				res.end(error.message);
-			});
-		});
-	});
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	return {
-		origin: `http://127.0.0.1:${port}`,
-		host: `127.0.0.1:${port}`,
-		requests,
-		openSockets: () => sockets.size,
-		close: async () => {
-			for (const socket of sockets) socket.destroy();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-		},
-	};
-}
-
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
 	res.writeHead(status, { 'content-type': 'application/json', ...headers });
 	res.end(JSON.stringify(body));
 }
@@ -77,22 +27,22 @@ export const VENDORS: Vendor[] = [
 	{
 		id: 'carbonBlackCloud',
 		credentialType: 'carbonBlackCloudApi',
-		credentials: (baseUrl) => ({ baseUrl, orgKey: 'HOSTORG1', apiId: 'HOSTILEAPIID1', apiSecretKey: 'HOSTILECBCSECRETKEY0000000001' }),
-		secrets: ['HOSTILECBCSECRETKEY0000000001'],
+		credentials: (baseUrl) => ({ baseUrl, orgKey: 'HOSTORG1', apiId: 'HOSTILEAPIID1', apiSecretKey: 'HOSTILEDUMMYCBCSECRETKEY00001' }),
+		secrets: ['HOSTILEDUMMYCBCSECRETKEY00001'],
 		page: (records) => ({ num_found: records.length, num_available: records.length, results: records }),
 	},
 	{
 		id: 'cortexXdr',
 		credentialType: 'cortexXdrApi',
-		credentials: (baseUrl) => ({ baseUrl, apiKeyId: '17', apiKey: 'hostile-cortex-standard-key-00000001', securityLevel: 'standard' }),
-		secrets: ['hostile-cortex-standard-key-00000001'],
+		credentials: (baseUrl) => ({ baseUrl, apiKeyId: '17', apiKey: 'hostile-dummy-cortex-key-0000001', securityLevel: 'standard' }),
+		secrets: ['hostile-dummy-cortex-key-0000001'],
 		page: (records) => ({ reply: { total_count: records.length, result_count: records.length, data: records } }),
 	},
 	{
 		id: 'ciscoSecureEndpoint',
 		credentialType: 'ciscoSecureEndpointApi',
-		credentials: (baseUrl) => ({ region: 'custom', baseUrl, clientId: 'hostile-cisco-client-01', apiKey: 'hostile-cisco-api-key-000000001' }),
-		secrets: ['hostile-cisco-api-key-000000001'],
+		credentials: (baseUrl) => ({ region: 'custom', baseUrl, clientId: 'hostile-cisco-client-01', apiKey: 'hostile-dummy-cisco-api-key-0001' }),
+		secrets: ['hostile-dummy-cisco-api-key-0001'],
 		page: (records) => ({
 			version: 'v1.2.0',
 			metadata: { links: { self: '/v1/audit_logs' }, results: { total: records.length, current_item_count: records.length, index: 0, items_per_page: 500 } },
@@ -102,8 +52,8 @@ export const VENDORS: Vendor[] = [
 	{
 		id: 'pangea',
 		credentialType: 'pangeaAuditApi',
-		credentials: (baseUrl) => ({ baseUrl, token: 'pts_hostilepangeatoken0000000001' }),
-		secrets: ['pts_hostilepangeatoken0000000001'],
+		credentials: (baseUrl) => ({ baseUrl, token: 'pts_hostiledummypangeatoken00001' }),
+		secrets: ['pts_hostiledummypangeatoken00001'],
 		page: (records) => ({
 			request_id: 'prq_hostile',
 			status: 'Success',
