@@ -8,7 +8,8 @@ export type Response = {
 	writeHead(status: number, headers?: Record<string, string | number>): unknown;
 	write(chunk: string | Uint8Array, callback?: () => void): boolean;
 	end(chunk?: string | Uint8Array): unknown;
-	once(event: 'drain' | 'close', listener: () => void): unknown;
+	on(event: 'drain' | 'close', listener: () => void): unknown;
+	off(event: 'drain' | 'close', listener: () => void): unknown;
 };
 
 export type Handler = (req: Recorded, res: Response) => void | Promise<void>;
@@ -30,3 +31,12 @@ export function bodyStream(
 	chunks: Array<string | Uint8Array>,
 	end?: boolean,
 ): NodeJS.ReadableStream & { pulled(): number; readonly destroyed: boolean };
+
+/** A gzip file that inflates to `inflatedMb` MB of zeros. */
+export function gzipBomb(inflatedMb: number): Promise<Buffer>;
+
+/** Samples Buffer memory until `stop()`, which returns the peak above the starting level, in bytes. */
+export function sampleMemory(): { stop(): number };
+
+/** Writes `totalBytes` to a response in 64 KB chunks with backpressure, stopping when the client goes; resolves with the bytes written. */
+export function streamBytes(res: Response, totalBytes: number, fill?: number): Promise<number>;

@@ -6,7 +6,7 @@ import { runNode, type RunNodeOptions, type RunNodeResult } from '../harness/n8n
 import { CREDENTIAL_TYPES } from '../support/auditLog';
 import type { Recorded, Response } from './localServer';
 
-export { startServer, type LocalServer, type Recorded, type Response } from './localServer';
+export { gzipBomb, sampleMemory, startServer, streamBytes, type LocalServer, type Recorded, type Response } from './localServer';
 
 export function json(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
 	res.writeHead(status, { 'content-type': 'application/json', ...headers });
