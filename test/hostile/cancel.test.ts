@@ -21,7 +21,10 @@ function stall(res: Response): void {
 
 beforeAll(async () => {
 	server = await startServer((req, res) => {
-		if (req.path === '/v1/search') return json(res, 200, { status: 'Success', request_id: 'prq_1', result: { id: 'pas_slow', count: 3, events: [] } });
+		if (req.path === '/v1/search') {
+			json(res, 200, { status: 'Success', request_id: 'prq_1', result: { id: 'pas_slow', count: 3, events: [] } });
+			return;
+		}
 		if (req.path === '/v1/download_results') {
 			return json(res, 200, { status: 'Success', request_id: 'prq_2', result: { dest_url: `${server.origin}/files/slow.csv` } });
 		}
@@ -29,7 +32,8 @@ beforeAll(async () => {
 		if (req.path.endsWith('/jobs/9')) return json(res, 200, { id: 9, status: 'COMPLETED' });
 		if (req.path.endsWith('/jobs/9/download')) {
 			res.writeHead(303, { location: `${server.origin}/files/slow.csv` });
-			return res.end();
+			res.end();
+			return;
 		}
 		stall(res);
 	});

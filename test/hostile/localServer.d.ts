@@ -9,6 +9,7 @@ export type Response = {
 	write(chunk: string | Uint8Array, callback?: () => void): boolean;
 	end(chunk?: string | Uint8Array): unknown;
 	on(event: 'drain' | 'close', listener: () => void): unknown;
+	once(event: 'drain' | 'close', listener: () => void): unknown;
 	off(event: 'drain' | 'close', listener: () => void): unknown;
 };
 

@@ -47,10 +47,14 @@ function sampleMemory() {
 async function streamBytes(res, totalBytes, fill = 0x20) {
 	const chunk = Buffer.alloc(64 * 1024, fill);
 	let written = 0;
-	while (written < totalBytes && !res.destroyed) {
+	let closed = false;
+	res.once('close', () => (closed = true));
+	while (written < totalBytes && !closed && !res.destroyed) {
 		const ok = res.write(chunk);
 		written += chunk.length;
-		if (!ok) {
+		// Yield after every chunk, so a client hanging up is seen (a write to a gone socket may not push back).
+		if (ok) await new Promise((resolve) => setImmediate(resolve));
+		else {
 			await new Promise((resolve) => {
 				const done = () => {
 					res.off('drain', done);

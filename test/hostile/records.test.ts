@@ -1,7 +1,7 @@
 // Vendor records with fields named __proto__, constructor and prototype (JSON.parse makes them own
 // keys) stay plain data through the real node, in every output format: in `raw`, in canonical JSON
 // and content ids, in changes, and no object anywhere gains a property or a prototype from them.
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { canonicalJson, contentId } from '../../nodes/shared/canonical';
 import { jsonOf } from '../support/auditLog';
 import { tally } from '../support/tally';
@@ -90,7 +90,7 @@ function expectPlainHostile(value: unknown): void {
 }
 
 describe.each(VENDORS.map((v) => [v.id, v] as const))('%s', (_id, v) => {
-	const search = (options: IDataObject) => ({ operation: 'search', returnAll: false, limit: 10, filters: { range: '-1d' }, options });
+	const search = (options: INodeParameters): INodeParameters => ({ operation: 'search', returnAll: false, limit: 10, filters: { range: '-1d' }, options });
 
 	it('keeps the fields as plain data in raw, in canonical JSON and in the id', async () => {
 		vendor = v;

@@ -2,7 +2,7 @@
 // received (raw, base64, URL-encoded, the whole auth header) into its answers. Everything a user or
 // a log can see (error message, description, the whole error object, items, hints) is scanned for
 // each secret in each form: `secrets: 0 leaks in N outputs`.
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { redactSecrets } from '../../nodes/shared/transport';
 import { deepText } from '../support/auditLog';
 import { tally } from '../support/tally';
@@ -72,7 +72,7 @@ function scan(v: Vendor, texts: Array<[string, string]>): Seen {
 	return { outputs: texts.length, leaks };
 }
 
-async function runAndScan(v: Vendor, parameters: IDataObject, continueOnFail = false): Promise<Seen> {
+async function runAndScan(v: Vendor, parameters: INodeParameters, continueOnFail = false): Promise<Seen> {
 	const texts: Array<[string, string]> = [];
 	try {
 		const result = await runVendor(v, server.origin, parameters, { continueOnFail });
@@ -134,8 +134,8 @@ describe('export paths', () => {
 
 describe('redactSecrets', () => {
 	it('removes each secret as is, URL-encoded, in base64 and inside a Basic pair', () => {
-		const credentials = { clientId: 'client-0001', apiKey: 'key/with+chars=0001' };
-		const secret = credentials.apiKey;
+		const secret = 'dummy/key+with=chars';
+		const credentials = { clientId: 'client-0001', apiKey: secret };
 		const text = [
 			secret,
 			encodeURIComponent(secret),
