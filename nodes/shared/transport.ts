@@ -4,7 +4,6 @@
 import {
 	NodeApiError,
 	NodeOperationError,
-	sleep,
 	type ICredentialDataDecryptedObject,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
@@ -62,9 +61,11 @@ export const DEFAULT_TRANSPORT: TransportSettings = {
 	maxRedirects: 5,
 	maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
 	timer: (ms, fire) => {
-		const disarmed = new AbortController();
-		sleep(ms, disarmed.signal).then(fire, () => undefined);
-		return () => disarmed.abort();
+		// A timeout signal rather than n8n's sleep: tests replace sleep with a virtual clock.
+		const signal = AbortSignal.timeout(ms);
+		const onTimeout = () => fire();
+		signal.addEventListener('abort', onTimeout);
+		return () => signal.removeEventListener('abort', onTimeout);
 	},
 	random: Math.random,
 	now: Date.now,
@@ -267,7 +268,7 @@ class NetworkFailure extends Error {
 export async function readCapped(
 	stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
 	cap: number,
-	options: { idleMs: number; timer: TransportSettings['timer']; signal?: AbortSignal },
+	options: { idleMs: number; timer: TransportSettings['timer']; now: () => number; signal?: AbortSignal },
 ): Promise<Buffer> {
 	return await new Promise<Buffer>((resolve, reject) => {
 		const chunks: Buffer[] = [];
@@ -284,28 +285,31 @@ export async function readCapped(
 				reject(error);
 			} else resolve(Buffer.concat(chunks, total));
 		};
-		const arm = () => {
-			disarm();
-			disarm = options.timer(options.idleMs, () =>
+		let lastData = options.now();
+		// One timer at a time: when it fires, the silence so far decides (fail, or wait the rest).
+		const arm = (ms: number) => {
+			disarm = options.timer(ms, () => {
+				const silent = options.now() - lastData;
+				if (silent < options.idleMs) return arm(options.idleMs - silent);
 				finish(
 					new NetworkFailure(
 						`no data for ${Math.round(options.idleMs / 1000)} s while reading the answer`,
 						'ETIMEDOUT',
 					),
-				),
-			);
+				);
+			});
 		};
 		const onAbort = () => finish(new NetworkFailure('the execution was cancelled', 'ERR_CANCELED'));
 		if (options.signal?.aborted) return onAbort();
 		options.signal?.addEventListener('abort', onAbort);
-		arm();
+		arm(options.idleMs);
 		stream.on('data', (chunk: Buffer | string) => {
 			if (done) return;
 			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 			total += bytes.length;
 			if (total > cap) return finish(new BodyTooLarge(cap));
 			chunks.push(bytes);
-			arm();
+			lastData = options.now();
 		});
 		stream.on('end', () => finish(undefined));
 		stream.on('error', (error: Error & { code?: string }) =>
@@ -636,6 +640,7 @@ export class Transport {
 		const data = await readCapped(body, cap, {
 			idleMs,
 			timer: this.settings.timer,
+			now: this.settings.now,
 			signal: this.settings.signal,
 		});
 		if (binary) return data;

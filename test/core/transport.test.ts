@@ -308,16 +308,23 @@ describe('Transport: bodies', () => {
 
 	it('fails a body that goes silent for the timeout (injected timer), without retrying it', async () => {
 		const stream = bodyStream(['{"a":'], false);
-		let armed = 0;
+		const timers: Array<() => void> = [];
 		const { transport, sent } = transportWith([{ statusCode: 200, body: stream }], {
-			// Armed at the start and again after the first chunk: that silence runs out at once.
 			timer: (_ms, fire) => {
-				if (++armed === 2) fire();
+				timers.push(fire);
 				return () => undefined;
 			},
 		});
 
-		const error = await failureOf(transport.request({ method: 'GET', url: '/x' }));
+		const pending = failureOf(transport.request({ method: 'GET', url: '/x' }));
+		await new Promise((resolve) => stream.once('data', resolve));
+		// Half the timeout after the chunk: the timer waits the rest; then the full silence fails it.
+		clock += 30_000;
+		timers[0]();
+		expect(timers).toHaveLength(2);
+		clock += 30_000;
+		timers[1]();
+		const error = await pending;
 
 		expect(error.message).toContain('no data for 60 s');
 		expect(sent).toHaveLength(1);
