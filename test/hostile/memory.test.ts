@@ -79,10 +79,9 @@ describe('a gzip bomb', () => {
 
 describe('an oversized page', () => {
 	it('a JSON page of 128 MB is held only up to the cap, then the answer is dropped', async () => {
-		let written: Promise<number> = Promise.resolve(0);
 		route = (_path, _method, res) => {
 			res.writeHead(200, { 'content-type': 'application/json' });
-			written = streamBytes(res, 128 * MB);
+			void streamBytes(res, 128 * MB);
 		};
 		const memory = sampleMemory();
 
@@ -92,10 +91,9 @@ describe('an oversized page', () => {
 		expectCapError(error, '4 MB');
 		expect(error.message).toContain('Cortex XDR to POST /public_api/v1/audits/management_logs');
 		expect(peak).toBeLessThan(PEAK_BOUND);
+		// One answer, not retried. (Whether the socket closes at once is n8n's stream wrapper's
+		// business; the bytes held are what is bounded, above. afterAll closes what is left.)
 		expect(server.requests).toHaveLength(1);
-		// The answer ends: read no further, then dropped (on a busy machine n8n's stream wrapper may
-		// still drain the socket before it closes, so only the bytes held are bounded, above).
-		await written;
 		tally('hostile', { cases: 1 });
 	});
 
