@@ -8,14 +8,22 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
-import { DEFAULT_TRANSPORT, deadlineError, redactSecrets, Transport, type TransportSettings } from './transport';
+import {
+	DEFAULT_TRANSPORT,
+	deadlineError,
+	isMayHaveWritten,
+	redactSecrets,
+	Transport,
+	type TransportSettings,
+} from './transport';
 import type { ApiRequest, AuditSource, NodeFunctions, SourceContext } from './types';
 
 /** Longest single sleep slice, so a cancel is noticed within this many ms even during long waits. */
 const SLEEP_SLICE_MS = 250;
 
 function cancelSignal(fn: NodeFunctions): AbortSignal | undefined {
-	const getter = (fn as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal;
+	const getter = (fn as { getExecutionCancelSignal?: () => AbortSignal | undefined })
+		.getExecutionCancelSignal;
 	return typeof getter === 'function' ? getter.call(fn) : undefined;
 }
 
@@ -49,7 +57,9 @@ export function createSourceContext(
 	let credentialsPromise: Promise<ICredentialDataDecryptedObject> | undefined;
 	let loaded: ICredentialDataDecryptedObject | undefined;
 	const credentials = async () =>
-		(credentialsPromise ??= fn.getCredentials(source.credentialType, itemIndex).then((c) => (loaded = c)));
+		(credentialsPromise ??= fn
+			.getCredentials(source.credentialType, itemIndex)
+			.then((c) => (loaded = c)));
 
 	const throwIfCancelled = () => {
 		if (cancelSignal(fn)?.aborted) {
@@ -66,12 +76,19 @@ export function createSourceContext(
 		}
 		throwIfCancelled();
 	};
-	// A request aborted by n8n's cancel signal fails as a network error: report the cancel instead.
+	// A request aborted by n8n's cancel signal fails as a network error: report the cancel instead,
+	// keeping a write's "may have been written" (the user must know before sending it again).
 	const cancellable = async <T>(call: () => Promise<T>): Promise<T> => {
 		throwIfCancelled();
 		try {
 			return await call();
 		} catch (error) {
+			if (cancelSignal(fn)?.aborted && isMayHaveWritten(error)) {
+				throw new NodeOperationError(fn.getNode(), 'The execution was cancelled', {
+					description: (error as Error).message,
+					itemIndex,
+				});
+			}
 			throwIfCancelled();
 			// Both constructors hand back an error of their own class unchanged.
 			if (error instanceof NodeOperationError) throw new NodeOperationError(fn.getNode(), error);
@@ -90,9 +107,12 @@ export function createSourceContext(
 	return {
 		fn,
 		itemIndex,
-		request: async <T>(req: ApiRequest) => await cancellable(async () => await transport.request<T>(req)),
+		request: async <T>(req: ApiRequest) =>
+			await cancellable(async () => await transport.request<T>(req)),
 		requestWithoutAuth: async (req: ApiRequest) =>
-			await cancellable(async () => await transport.request<Buffer>({ ...req, binary: true }, false)),
+			await cancellable(
+				async () => await transport.request<Buffer>({ ...req, binary: true }, false),
+			),
 		credentials,
 		sleep: sleepUntilDeadline,
 		throwIfCancelled,

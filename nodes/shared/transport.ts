@@ -202,6 +202,11 @@ export function deadlineError(fn: NodeFunctions, itemIndex: number, what: string
 	});
 }
 
+/** Whether an error is a write that failed after it was sent (see ApiRequest.nonIdempotent). */
+export function isMayHaveWritten(error: unknown): boolean {
+	return (error as { mayHaveWritten?: unknown } | null)?.mayHaveWritten === true;
+}
+
 function originOf(url: string): string | undefined {
 	try {
 		return new URL(url).origin;
@@ -268,7 +273,12 @@ class NetworkFailure extends Error {
 export async function readCapped(
 	stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
 	cap: number,
-	options: { idleMs: number; timer: TransportSettings['timer']; now: () => number; signal?: AbortSignal },
+	options: {
+		idleMs: number;
+		timer: TransportSettings['timer'];
+		now: () => number;
+		signal?: AbortSignal;
+	},
 ): Promise<Buffer> {
 	return await new Promise<Buffer>((resolve, reject) => {
 		const chunks: Buffer[] = [];
@@ -748,7 +758,7 @@ export class Transport {
 		failure: Failure,
 		credentials: ICredentialDataDecryptedObject,
 	): NodeApiError {
-		const response = failure.kind === 'status' ? failure.response : failure.response;
+		const { response } = failure;
 		const id = requestIdOf(response);
 		const what =
 			failure.kind === 'status'
@@ -758,15 +768,20 @@ export class Transport {
 			`${this.source.displayName}: ${req.method} ${pathOf(req.url)} ${what} after it was sent; the events may have been written${id ? ` (request id ${id})` : ''}`,
 			credentials,
 		);
-		return new NodeApiError(this.fn.getNode(), { message, request_id: id ?? null } as JsonObject, {
-			message,
-			description: redactSecrets(
-				`It was not sent again, so nothing is written twice. Check the vendor's log${id ? ` for request ${id}` : ''} before sending these events again.`,
-				credentials,
-			),
-			httpCode: failure.kind === 'status' ? String(failure.response.status) : undefined,
-			itemIndex: this.itemIndex,
-		});
+		const error = new NodeApiError(
+			this.fn.getNode(),
+			{ message, request_id: id ?? null } as JsonObject,
+			{
+				message,
+				description: redactSecrets(
+					`It was not sent again, so nothing is written twice. Check the vendor's log${id ? ` for request ${id}` : ''} before sending these events again.`,
+					credentials,
+				),
+				httpCode: failure.kind === 'status' ? String(failure.response.status) : undefined,
+				itemIndex: this.itemIndex,
+			},
+		);
+		return Object.assign(error, { mayHaveWritten: true });
 	}
 
 	private redirectError(status: number, from: Hop, to: URL): NodeApiError {
