@@ -1,6 +1,7 @@
 // The Audit Log node's parameters, built from the source registry so a new vendor needs no edit here.
 import type { INodeProperties } from 'n8n-workflow';
 import { filtersFor, optionsFor, OUTPUT_OPTION_FIELDS, SORT_OPTION, sourceParameter } from '../shared/fields';
+import { MAX_DOWNLOAD_OPTION } from '../shared/limits';
 import { SOURCES } from '../shared/sources';
 import type { AuditSource } from '../shared/types';
 
@@ -120,6 +121,7 @@ const EXPORT_OPTION_FIELDS: INodeProperties[] = [
 		default: false,
 		description: 'Whether to also output each exported event as an item (the file is then built from the search pages)',
 	},
+	MAX_DOWNLOAD_OPTION,
 	{
 		displayName: 'Max Wait (Seconds)',
 		name: 'maxWait',

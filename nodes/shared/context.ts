@@ -1,4 +1,5 @@
-// Builds the SourceContext a source runs with: the transport, cached credentials, cancel-aware waits, notes.
+// Builds the SourceContext a source runs with: the transport, cached credentials, cancel- and
+// deadline-aware waits, the body cap, redacted notes.
 import {
 	NodeApiError,
 	NodeOperationError,
@@ -6,19 +7,28 @@ import {
 	type ICredentialDataDecryptedObject,
 	type JsonObject,
 } from 'n8n-workflow';
-import { DEFAULT_TRANSPORT, redactSecrets, Transport, type TransportSettings } from './transport';
+import { DEFAULT_MAX_BODY_BYTES } from './limits';
+import {
+	DEFAULT_TRANSPORT,
+	deadlineError,
+	isMayHaveWritten,
+	redactSecrets,
+	Transport,
+	type TransportSettings,
+} from './transport';
 import type { ApiRequest, AuditSource, NodeFunctions, SourceContext } from './types';
 
 /** Longest single sleep slice, so a cancel is noticed within this many ms even during long waits. */
 const SLEEP_SLICE_MS = 250;
 
 function cancelSignal(fn: NodeFunctions): AbortSignal | undefined {
-	const getter = (fn as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal;
+	const getter = (fn as { getExecutionCancelSignal?: () => AbortSignal | undefined })
+		.getExecutionCancelSignal;
 	return typeof getter === 'function' ? getter.call(fn) : undefined;
 }
 
-/** Default cap on one body a run holds (download, inflated gzip, joined export parts). */
-export const DEFAULT_MAX_BODY_BYTES = 512 * 1024 * 1024;
+/** Default cap on one body a run holds (download, inflated gzip, joined export parts): see limits.ts. */
+export { DEFAULT_MAX_BODY_BYTES };
 
 export type ContextOptions = Partial<TransportSettings> & {
 	/** Collects notes for the execution hints; the caller decides where they go. */
@@ -27,6 +37,8 @@ export type ContextOptions = Partial<TransportSettings> & {
 	deadline?: number;
 	/** Cap on one body, in bytes. */
 	maxBodyBytes?: number;
+	/** Replaces the real sleep (tests drive time with it); still sliced and cancel-aware. */
+	sleep?: (ms: number) => Promise<void>;
 };
 
 export function createSourceContext(
@@ -35,12 +47,19 @@ export function createSourceContext(
 	itemIndex: number,
 	options: ContextOptions = {},
 ): SourceContext {
-	const settings: TransportSettings = { ...DEFAULT_TRANSPORT, ...definedOnly(options) };
+	const settings: TransportSettings = {
+		...DEFAULT_TRANSPORT,
+		...definedOnly({ ...options, notes: undefined, sleep: undefined }),
+		signal: cancelSignal(fn),
+	};
+	const realSleep = options.sleep ?? sleep;
 	const notes = options.notes ?? [];
 	let credentialsPromise: Promise<ICredentialDataDecryptedObject> | undefined;
 	let loaded: ICredentialDataDecryptedObject | undefined;
 	const credentials = async () =>
-		(credentialsPromise ??= fn.getCredentials(source.credentialType, itemIndex).then((c) => (loaded = c)));
+		(credentialsPromise ??= fn
+			.getCredentials(source.credentialType, itemIndex)
+			.then((c) => (loaded = c)));
 
 	const throwIfCancelled = () => {
 		if (cancelSignal(fn)?.aborted) {
@@ -52,17 +71,24 @@ export function createSourceContext(
 		while (left > 0) {
 			throwIfCancelled();
 			const slice = Math.min(left, SLEEP_SLICE_MS);
-			await sleep(slice);
+			await realSleep(slice);
 			left -= slice;
 		}
 		throwIfCancelled();
 	};
-	// A request aborted by n8n's cancel signal fails as a network error: report the cancel instead.
+	// A request aborted by n8n's cancel signal fails as a network error: report the cancel instead,
+	// keeping a write's "may have been written" (the user must know before sending it again).
 	const cancellable = async <T>(call: () => Promise<T>): Promise<T> => {
 		throwIfCancelled();
 		try {
 			return await call();
 		} catch (error) {
+			if (cancelSignal(fn)?.aborted && isMayHaveWritten(error)) {
+				throw new NodeOperationError(fn.getNode(), 'The execution was cancelled', {
+					description: (error as Error).message,
+					itemIndex,
+				});
+			}
 			throwIfCancelled();
 			// Both constructors hand back an error of their own class unchanged.
 			if (error instanceof NodeOperationError) throw new NodeOperationError(fn.getNode(), error);
@@ -70,22 +96,32 @@ export function createSourceContext(
 		}
 	};
 	const transport = new Transport(fn, source, itemIndex, credentials, settings, pause);
+	// A source's own waits (export job polls, 202 polls) end at the deadline like the transport's.
+	const sleepUntilDeadline = async (ms: number) => {
+		if (options.deadline !== undefined && settings.now() + ms > options.deadline) {
+			throw deadlineError(fn, itemIndex, `waiting ${Math.ceil(ms / 1000)} s`);
+		}
+		await pause(ms);
+	};
 
 	return {
 		fn,
 		itemIndex,
-		request: async <T>(req: ApiRequest) => await cancellable(async () => await transport.request<T>(req)),
+		request: async <T>(req: ApiRequest) =>
+			await cancellable(async () => await transport.request<T>(req)),
 		requestWithoutAuth: async (req: ApiRequest) =>
-			await cancellable(async () => await transport.request<Buffer>({ ...req, binary: true }, false)),
+			await cancellable(
+				async () => await transport.request<Buffer>({ ...req, binary: true }, false),
+			),
 		credentials,
-		sleep: pause,
+		sleep: sleepUntilDeadline,
 		throwIfCancelled,
 		now: settings.now,
 		note: (message: string) => {
 			notes.push(redactSecrets(message, loaded));
 		},
 		deadline: options.deadline,
-		maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+		maxBodyBytes: settings.maxBodyBytes,
 		redact: (text: string) => redactSecrets(text, loaded),
 	};
 }

@@ -1,4 +1,5 @@
-// Export files built page by page: CSV, a JSON array or NDJSON, held once as encoded chunks.
+// Export files built page by page: CSV, a JSON array or NDJSON, held once as encoded chunks, never
+// past the run's body cap.
 import type { IDataObject } from 'n8n-workflow';
 import type { ExportFormat } from './types';
 
@@ -44,6 +45,9 @@ export function csvCell(value: unknown): string {
 	return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
 }
 
+/** Past the cap the writer calls `tooLarge` and throws what it returns (an error naming the cap). */
+export type WriterLimit = { maxBytes: number; tooLarge: () => Error };
+
 /**
  * Accumulates one export. Each page becomes one Buffer chunk as it arrives; `finish` joins them
  * once, so the file exists as chunks or as the final buffer, never as a second copy of items.
@@ -54,7 +58,10 @@ export class ExportWriter {
 	private count = 0;
 	private bytes = 0;
 
-	constructor(readonly format: ExportFormat) {
+	constructor(
+		readonly format: ExportFormat,
+		private readonly limit?: WriterLimit,
+	) {
 		if (format === 'csv') this.push(CSV_COLUMNS.join(',') + '\n');
 		if (format === 'json') this.push('[');
 	}
@@ -83,6 +90,10 @@ export class ExportWriter {
 	}
 
 	private push(text: string): void {
+		// The closing "]" is let through: the cap is kept on the pages, one byte more holds nothing.
+		if (this.limit && this.bytes + Buffer.byteLength(text, 'utf8') > this.limit.maxBytes && text !== ']') {
+			throw this.limit.tooLarge();
+		}
 		const chunk = Buffer.from(text, 'utf8');
 		this.chunks.push(chunk);
 		this.bytes += chunk.length;

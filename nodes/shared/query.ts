@@ -20,6 +20,7 @@ export const COMMON_OPTION_NAMES = [
 	'initialLookback',
 	'maxEventsPerPoll',
 	'overlap',
+	'maxDownloadMb',
 ];
 
 export type ReadSettings = {

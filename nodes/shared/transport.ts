@@ -1,46 +1,95 @@
-// The only code that performs HTTP: retries with backoff, rate-limit waits, a request budget, error mapping.
+// The only code that performs HTTP: base-URL checks, redirects it follows itself (credentials never
+// leave their origin), timeouts and the run's deadline, capped bodies, retries with backoff,
+// rate-limit waits, a request budget, writes never repeated blindly, and error mapping.
 import {
 	NodeApiError,
+	NodeOperationError,
 	type ICredentialDataDecryptedObject,
+	type IHttpRequestMethods,
 	type IHttpRequestOptions,
+	type IDataObject,
 	type JsonObject,
 } from 'n8n-workflow';
+import { BodyTooLarge, bodyTooLargeError, DEFAULT_MAX_BODY_BYTES } from './limits';
 import type { ApiRequest, ApiResponse, AuditSource, NodeFunctions, VendorError } from './types';
 
 export type TransportSettings = {
-	/** Attempts per request, the first included. */
+	/** Attempts per request after failed answers (429, 5xx), the first included. */
 	maxAttempts: number;
-	/** Upper bound on all waiting one run may do for retries and rate limits. */
+	/** Attempts per request after failures without an answer (reset connection, cut-short body). */
+	maxNetworkAttempts: number;
+	/**
+	 * Upper bound on the time one run may lose to failures: every pause (backoff, rate limits) and
+	 * the time spent in failed attempts (a request that timed out costs its whole timeout).
+	 */
 	maxTotalWaitMs: number;
 	/** First backoff step; doubles per attempt, with full jitter above half of it. */
 	baseDelayMs: number;
 	maxDelayMs: number;
 	/** Client-side budget: at most this many requests in any one-second window. */
 	requestsPerSecond?: number;
+	/** Longest wait for an answer's headers, and longest silence while its body arrives. */
+	requestTimeoutMs: number;
+	/** Same-origin redirects followed per request. */
+	maxRedirects: number;
+	/** Largest body one answer may have (decoded bytes). */
+	maxBodyBytes: number;
+	/** Epoch ms after which no request starts and no wait begins (a poll's deadline). */
+	deadline?: number;
+	/** n8n's execution cancel signal, passed to every request. */
+	signal?: AbortSignal;
+	/** Arms a timer (the body's silence timeout); returns its disarm. Injected by tests. */
+	timer: (ms: number, fire: () => void) => () => void;
 	random: () => number;
 	now: () => number;
 };
 
+/**
+ * 60 s: a page of 10 000 audit records answers in a few seconds from every vendor, so a minute
+ * is generous, and it is well under n8n's own 300 s (which would let one stuck request outlast
+ * a poll interval) and under the 5-minute failure budget (a timeout costs its full minute).
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 export const DEFAULT_TRANSPORT: TransportSettings = {
 	maxAttempts: 6,
+	maxNetworkAttempts: 3,
 	maxTotalWaitMs: 5 * 60_000,
 	baseDelayMs: 500,
 	maxDelayMs: 30_000,
+	requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+	maxRedirects: 5,
+	maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+	timer: (ms, fire) => {
+		// A timeout signal rather than n8n's sleep: tests replace sleep with a virtual clock.
+		const signal = AbortSignal.timeout(ms);
+		const onTimeout = () => fire();
+		signal.addEventListener('abort', onTimeout);
+		return () => signal.removeEventListener('abort', onTimeout);
+	},
 	random: Math.random,
 	now: Date.now,
 };
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** Failures without an answer worth one more try. Timeouts are not: a slow server stays slow. */
 const RETRYABLE_CODES = new Set([
 	'ECONNRESET',
-	'ETIMEDOUT',
 	'EPIPE',
 	'EAI_AGAIN',
-	'ECONNABORTED',
 	'ERR_BAD_RESPONSE',
 	'UND_ERR_SOCKET',
-	'ESOCKETTIMEDOUT',
 ]);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+/** Failures that happen before a byte of the request reached the server. */
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 /** Credential fields whose values must never appear in an error: matched by name. */
 const SECRET_FIELD = /secret|token|password|privatekey|^apikey$/i;
 
@@ -76,22 +125,220 @@ export function requestedWaitMs(headers: Record<string, Header>, now: number): n
 	return undefined;
 }
 
+/**
+ * The wait a failed answer asks for. `Retry-After` always counts; the reset headers only on a 429
+ * or with the quota at zero: Cisco sends them on every answer, and a 503 with quota left is a
+ * plain failure to back off from, not an order to wait for the quota window.
+ */
+export function failedAnswerWaitMs(response: ApiResponse, now: number): number | undefined {
+	const remaining = header(response.headers, 'x-ratelimit-remaining', 'x-rate-limit-remaining');
+	const quotaOut = remaining !== undefined && Number(remaining) <= 0;
+	if (response.status === 429 || quotaOut) return requestedWaitMs(response.headers, now);
+	const retryAfter = header(response.headers, 'retry-after');
+	return retryAfter === undefined ? undefined : requestedWaitMs({ 'retry-after': retryAfter }, now);
+}
+
 /** Exponential backoff with jitter: attempt 1 → [base/2, base], attempt 2 → [base, 2·base], … */
-export function backoffMs(attempt: number, settings: TransportSettings): number {
+export function backoffMs(
+	attempt: number,
+	settings: Pick<TransportSettings, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
 	const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
 	return Math.round(ceiling / 2 + (settings.random() * ceiling) / 2);
 }
 
+/** The forms a secret may take in text: as is, base64 (Basic auth, tokens), URL-encoded. */
+function secretForms(value: string, others: string[]): string[] {
+	const forms = [
+		value,
+		encodeURIComponent(value),
+		Buffer.from(value).toString('base64'),
+		Buffer.from(value).toString('base64url'),
+	];
+	// Basic auth: base64 of "user:secret" hides the secret inside one token.
+	for (const other of others) forms.push(Buffer.from(`${other}:${value}`).toString('base64'));
+	return forms.filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
+}
+
 /** Removes credential secrets from text that may reach a user (error messages, hints). */
-export function redactSecrets(text: string, credentials: ICredentialDataDecryptedObject | undefined): string {
+export function redactSecrets(
+	text: string,
+	credentials: ICredentialDataDecryptedObject | undefined,
+): string {
 	if (!credentials) return text;
+	const values = Object.values(credentials).filter(
+		(v): v is string => typeof v === 'string' && v !== '',
+	);
 	let out = text;
 	for (const [key, value] of Object.entries(credentials)) {
 		if (typeof value === 'string' && value.length >= 4 && SECRET_FIELD.test(key)) {
-			out = out.split(value).join('[redacted]');
+			for (const form of secretForms(value, values)) out = out.split(form).join('[redacted]');
 		}
 	}
 	return out;
+}
+
+/** A stop at the run's deadline: the caller hands back what it has (see `isDeadlineError`). */
+export class DeadlineError extends NodeOperationError {
+	readonly deadlineExceeded = true;
+}
+
+/**
+ * Whether an error is the transport's (or the context's) stop at `SourceContext.deadline`: no
+ * request was started and no wait begun that would end past it. Cursor code catches it, emits
+ * what it read and moves the cursor only over that.
+ */
+export function isDeadlineError(error: unknown): error is DeadlineError {
+	return (
+		error instanceof DeadlineError ||
+		(error as { deadlineExceeded?: unknown } | null)?.deadlineExceeded === true
+	);
+}
+
+export function deadlineError(fn: NodeFunctions, itemIndex: number, what: string): DeadlineError {
+	return new DeadlineError(fn.getNode(), `Stopped at the run's deadline before ${what}`, {
+		description: 'The run hands back what it read so far; the next run continues from there.',
+		itemIndex,
+	});
+}
+
+/** Whether an error is a write that failed after it was sent (see ApiRequest.nonIdempotent). */
+export function isMayHaveWritten(error: unknown): boolean {
+	return (error as { mayHaveWritten?: unknown } | null)?.mayHaveWritten === true;
+}
+
+function originOf(url: string): string | undefined {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * What is wrong with a base URL as the credential gives it, or undefined when nothing is. A URL
+ * with user info, a query or a fragment would send secrets or parameters nobody meant, and a
+ * scheme other than http(s) is not an API. A bare host (Pangea's Domain) is read as https.
+ */
+export function baseUrlProblem(text: string): string | undefined {
+	const trimmed = text.trim();
+	if (trimmed === '') return 'is empty';
+	const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
+	const hasAuthority = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
+	if (scheme !== undefined && hasAuthority && scheme !== 'http' && scheme !== 'https') {
+		return `uses the scheme "${scheme}:"; only http and https are allowed`;
+	}
+	let url: URL;
+	try {
+		url = new URL(hasAuthority ? trimmed : `https://${trimmed}`);
+	} catch {
+		return 'is not a valid URL';
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		return `uses the scheme "${url.protocol}"; only http and https are allowed`;
+	if (url.username !== '' || url.password !== '' || /^[^/?#]*\/\/[^/?#]*@/.test(trimmed)) {
+		return 'contains user info (user:password@); the credential fields carry the keys';
+	}
+	if (trimmed.includes('?')) return 'contains a query (?…)';
+	if (trimmed.includes('#')) return 'contains a fragment (#…)';
+	return undefined;
+}
+
+/** A readable body stream (n8n returns one with `encoding: 'stream'`); stubs return plain values. */
+function isStream(
+	value: unknown,
+): value is NodeJS.ReadableStream & { destroy(error?: Error): void } {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as { on?: unknown }).on === 'function' &&
+		typeof (value as { pipe?: unknown }).pipe === 'function'
+	);
+}
+
+class NetworkFailure extends Error {
+	constructor(
+		message: string,
+		readonly code: string,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * Reads a body stream into one Buffer, counting bytes as they arrive: past `cap` the stream is
+ * destroyed and BodyTooLarge thrown, so no more than the cap is ever held. A silence longer than
+ * `idleMs`, a cancel or a connection lost mid-body fail it as a network failure.
+ */
+export async function readCapped(
+	stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
+	cap: number,
+	options: {
+		idleMs: number;
+		timer: TransportSettings['timer'];
+		now: () => number;
+		signal?: AbortSignal;
+	},
+): Promise<Buffer> {
+	return await new Promise<Buffer>((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let total = 0;
+		let done = false;
+		let disarm: () => void = () => undefined;
+		const finish = (error: Error | undefined) => {
+			if (done) return;
+			done = true;
+			disarm();
+			options.signal?.removeEventListener('abort', onAbort);
+			if (error) {
+				stream.destroy();
+				reject(error);
+			} else resolve(Buffer.concat(chunks, total));
+		};
+		let lastData = options.now();
+		// One timer at a time: when it fires, the silence so far decides (fail, or wait the rest).
+		const arm = (ms: number) => {
+			disarm = options.timer(ms, () => {
+				const silent = options.now() - lastData;
+				if (silent < options.idleMs) return arm(options.idleMs - silent);
+				finish(
+					new NetworkFailure(
+						`no data for ${Math.round(options.idleMs / 1000)} s while reading the answer`,
+						'ETIMEDOUT',
+					),
+				);
+			});
+		};
+		const onAbort = () => finish(new NetworkFailure('the execution was cancelled', 'ERR_CANCELED'));
+		if (options.signal?.aborted) return onAbort();
+		options.signal?.addEventListener('abort', onAbort);
+		arm(options.idleMs);
+		stream.on('data', (chunk: Buffer | string) => {
+			if (done) return;
+			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+			total += bytes.length;
+			if (total > cap) return finish(new BodyTooLarge(cap));
+			chunks.push(bytes);
+			lastData = options.now();
+		});
+		stream.on('end', () => finish(undefined));
+		stream.on('error', (error: Error & { code?: string }) =>
+			finish(
+				new NetworkFailure(
+					`the answer was cut short: ${error.message}`,
+					error.code ?? 'ERR_BAD_RESPONSE',
+				),
+			),
+		);
+		stream.on('close', () =>
+			finish(
+				new NetworkFailure(
+					'the connection closed before the answer was complete',
+					'ERR_BAD_RESPONSE',
+				),
+			),
+		);
+	});
 }
 
 /**
@@ -107,7 +354,8 @@ class RequestBudget {
 
 	/** How long to wait before the next request may be sent. */
 	waitMs(now: number): number {
-		for (let i = this.slots.length - 1; i >= 0; i--) if (now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
+		for (let i = this.slots.length - 1; i >= 0; i--)
+			if (now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
 		if (this.slots.length < this.perSecond) return 0;
 		return Math.min(...this.slots.map((slot) => slot.at)) + 1000 - now;
 	}
@@ -119,16 +367,33 @@ class RequestBudget {
 	}
 }
 
-type Failure = { kind: 'status'; response: ApiResponse } | { kind: 'network'; code: string; message: string };
+type Failure =
+	| { kind: 'status'; response: ApiResponse }
+	| {
+			kind: 'network';
+			code: string;
+			message: string;
+			sent: boolean;
+			timedOut: boolean;
+			response?: ApiResponse;
+	  };
+
+type Hop = {
+	method: IHttpRequestMethods;
+	url: string;
+	qs?: IDataObject;
+	body?: ApiRequest['body'];
+};
 
 /**
  * One transport per source per run (never module state: n8n queue mode runs polls on any worker).
- * It owns the run's wait budget, the request budget and the "wait until reset" note a vendor left.
+ * It owns the run's failure budget, the request budget and the "wait until reset" note a vendor left.
  */
 export class Transport {
-	private waitedMs = 0;
+	private lostMs = 0;
 	private notBefore = 0;
 	private readonly budget?: RequestBudget;
+	private checkedBase?: string;
 
 	constructor(
 		private readonly fn: NodeFunctions,
@@ -145,77 +410,281 @@ export class Transport {
 
 	async request<T>(req: ApiRequest, authenticated = true): Promise<ApiResponse<T>> {
 		const credentials = await this.credentials();
-		const url = /^https?:\/\//i.test(req.url) ? req.url : joinUrl(this.source.baseUrl(credentials), req.url);
-		let lastFailure: Failure | undefined;
+		const base = this.baseUrl(credentials);
+		const url = /^https?:\/\//i.test(req.url) ? req.url : joinUrl(base, req.url);
+		if (authenticated && originOf(url) !== originOf(base)) {
+			throw new NodeOperationError(
+				this.fn.getNode(),
+				`${this.source.displayName}: refused to send the credential to ${hostOf(url)}`,
+				{
+					description: `Authenticated requests go only to the credential's Base URL (${hostOf(base)}).`,
+					itemIndex: this.itemIndex,
+				},
+			);
+		}
+		let answers = 0;
+		let networkFailures = 0;
 		let attemptReq = req;
-		for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
+		for (;;) {
 			await this.waitForTurn();
+			const started = this.settings.now();
 			const outcome = await this.send(attemptReq, url, authenticated);
 			if (outcome.kind === 'ok') {
 				this.rememberQuota(outcome.response.headers);
 				return outcome.response as ApiResponse<T>;
 			}
-			lastFailure = outcome;
-			const vendor = outcome.kind === 'status' ? this.vendorError(outcome.response) : undefined;
-			const retryable =
-				outcome.kind === 'network'
-					? RETRYABLE_CODES.has(outcome.code)
-					: RETRYABLE_STATUS.has(outcome.response.status) || vendor?.retryable === true;
-			if (!retryable || attempt === this.settings.maxAttempts) break;
-			const extra = outcome.kind === 'status' ? req.retryHeaders?.(outcome.response) : undefined;
+			this.lostMs += Math.max(0, this.settings.now() - started);
+			if (outcome.kind === 'network') {
+				networkFailures++;
+				if (req.nonIdempotent && outcome.sent) throw this.mayHaveWritten(req, outcome, credentials);
+				if (
+					outcome.timedOut ||
+					!RETRYABLE_CODES.has(outcome.code) ||
+					networkFailures >= this.settings.maxNetworkAttempts
+				) {
+					throw this.toError(outcome, credentials);
+				}
+				await this.wait(backoffMs(networkFailures, this.settings), false, outcome);
+				continue;
+			}
+			answers++;
+			const vendor = this.vendorError(outcome.response);
+			const retryable = RETRYABLE_STATUS.has(outcome.response.status) || vendor?.retryable === true;
+			const extra =
+				retryable && answers < this.settings.maxAttempts
+					? req.retryHeaders?.(outcome.response)
+					: undefined;
+			if (req.nonIdempotent && !extra && !provesNothingWritten(outcome.response.status, vendor)) {
+				throw this.mayHaveWritten(req, outcome, credentials);
+			}
+			if (!retryable || answers >= this.settings.maxAttempts)
+				throw this.toError(outcome, credentials);
 			if (extra) attemptReq = { ...attemptReq, headers: { ...attemptReq.headers, ...extra } };
-			const asked =
-				outcome.kind === 'status' ? requestedWaitMs(outcome.response.headers, this.settings.now()) : undefined;
-			await this.wait(asked ?? backoffMs(attempt, this.settings), asked !== undefined, lastFailure);
+			const asked = failedAnswerWaitMs(outcome.response, this.settings.now());
+			await this.wait(asked ?? backoffMs(answers, this.settings), asked !== undefined, outcome);
 		}
-		throw this.toError(lastFailure as Failure, credentials);
 	}
 
+	/** The source's base URL, checked once: bad ones fail before any request (see baseUrlProblem). */
+	private baseUrl(credentials: ICredentialDataDecryptedObject): string {
+		if (this.checkedBase !== undefined) return this.checkedBase;
+		const base = this.source.baseUrl(credentials);
+		const refuse = (field: string, problem: string) =>
+			new NodeOperationError(
+				this.fn.getNode(),
+				`${this.source.displayName} credential: ${field} ${problem}`,
+				{
+					description:
+						'Edit the credential: give the API address as https://host[:port][/path], without user info, query or fragment.',
+					itemIndex: this.itemIndex,
+				},
+			);
+		const problem = baseUrlProblem(base);
+		if (problem) throw refuse('the base URL', problem);
+		// A source may tidy a pasted URL (drop a path, add a prefix), which could hide a user info
+		// or a query from the check above: every credential text that shapes the URL is checked too.
+		for (const [field, value] of Object.entries(credentials)) {
+			if (typeof value !== 'string' || value.trim() === '') continue;
+			let shapes: boolean;
+			try {
+				shapes = this.source.baseUrl({ ...credentials, [field]: '' }) !== base;
+			} catch {
+				shapes = true;
+			}
+			const fieldProblem = shapes ? baseUrlProblem(value) : undefined;
+			if (fieldProblem) throw refuse(`"${field}"`, fieldProblem);
+		}
+		this.checkedBase = base;
+		return base;
+	}
+
+	/**
+	 * One attempt: the request and the same-origin redirects it leads to. An authenticated request
+	 * never lets n8n follow a redirect (n8n would resend the credential to any host); the transport
+	 * follows a same-origin one itself and refuses a cross-origin one. 303 becomes a GET without a
+	 * body; 301, 302, 307 and 308 keep the method and body (an API POST turned into a bodiless GET
+	 * would silently ask another question). Unauthenticated requests (pre-signed downloads) carry
+	 * no credential, so n8n follows their redirects as usual.
+	 */
 	private async send(
 		req: ApiRequest,
 		url: string,
 		authenticated: boolean,
 	): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
+		let hop: Hop = { method: req.method, url, qs: req.qs, body: req.body };
+		for (let redirects = 0; ; redirects++) {
+			const result = await this.sendOnce(req, hop, authenticated);
+			if (result.kind !== 'redirect') return result;
+			const { response } = result;
+			const location = header(response.headers, 'location');
+			if (location === undefined) return { kind: 'status', response };
+			const next = new URL(location, hop.url);
+			if (next.origin !== new URL(hop.url).origin)
+				throw this.redirectError(response.status, hop, next);
+			if (redirects >= this.settings.maxRedirects) {
+				throw new NodeApiError(this.fn.getNode(), { message: 'too many redirects' } as JsonObject, {
+					message: `${this.source.displayName} redirected ${hop.method} ${pathOf(url)} more than ${this.settings.maxRedirects} times`,
+					description: 'Check the Base URL in the credential: it should be the API address itself.',
+					httpCode: String(response.status),
+					itemIndex: this.itemIndex,
+				});
+			}
+			const toGet = response.status === 303 && hop.method !== 'HEAD';
+			hop = {
+				method: toGet ? 'GET' : hop.method,
+				url: next.toString(),
+				body: toGet ? undefined : hop.body,
+			};
+		}
+	}
+
+	private async sendOnce(
+		req: ApiRequest,
+		hop: Hop,
+		authenticated: boolean,
+	): Promise<
+		{ kind: 'ok'; response: ApiResponse } | { kind: 'redirect'; response: ApiResponse } | Failure
+	> {
+		const timeoutMs = this.timeoutMs(`${hop.method} ${pathOf(hop.url)}`);
 		const options: IHttpRequestOptions = {
-			method: req.method,
-			url,
-			qs: req.qs,
-			body: req.body,
+			method: hop.method,
+			url: hop.url,
+			qs: hop.qs,
+			body: hop.body,
 			headers: { Accept: req.binary ? '*/*' : 'application/json', ...req.headers },
 			json: !req.binary,
+			encoding: 'stream',
+			timeout: timeoutMs,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: req.noRedirect === true,
+			disableFollowRedirect: authenticated || req.noRedirect === true,
 		};
-		if (req.binary) options.encoding = 'arraybuffer';
+		// n8n sets the cancel signal on authenticated requests itself; the others get it here.
+		if (this.settings.signal) options.abortSignal = this.settings.signal;
 		const slot = this.budget?.reserve(this.settings.now());
 		let raw: { body: unknown; headers: Record<string, Header>; statusCode: number };
 		try {
 			raw = authenticated
-				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.source.credentialType, options)
+				? await this.fn.helpers.httpRequestWithAuthentication.call(
+						this.fn,
+						this.source.credentialType,
+						options,
+					)
 				: await this.fn.helpers.httpRequest(options);
 		} catch (error) {
-			const cause = (error as { cause?: { code?: string } }).cause;
-			const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
-			const message = (error as Error).message ?? String(error);
-			return { kind: 'network', code, message };
+			if (slot) slot.at = this.settings.now();
+			return this.networkFailure(error, timeoutMs);
+		}
+		const response: ApiResponse = {
+			status: raw.statusCode,
+			headers: raw.headers ?? {},
+			body: raw.body,
+		};
+		try {
+			response.body = await this.readBody(
+				raw.body,
+				response.headers,
+				req.binary === true,
+				timeoutMs,
+			);
+		} catch (error) {
+			if (error instanceof BodyTooLarge) {
+				throw bodyTooLargeError(
+					this.fn,
+					`The answer of ${this.source.displayName} to ${hop.method} ${pathOf(hop.url)}`,
+					error.cap,
+					this.itemIndex,
+				);
+			}
+			return { ...this.networkFailure(error, timeoutMs), sent: true, response };
 		} finally {
 			if (slot) slot.at = this.settings.now();
 		}
-		const response: ApiResponse = { status: raw.statusCode, headers: raw.headers ?? {}, body: raw.body };
 		if (req.binary && response.body !== undefined && !Buffer.isBuffer(response.body)) {
 			response.body = Buffer.from(response.body as ArrayBuffer);
 		}
-		const accepted = (response.status >= 200 && response.status < 300) || req.acceptStatus?.includes(response.status);
-		const redirect = req.noRedirect && response.status >= 300 && response.status < 400;
-		if (accepted || redirect) {
+		const isRedirect = REDIRECT_STATUS.has(response.status);
+		if (isRedirect && authenticated && !req.noRedirect) return { kind: 'redirect', response };
+		const accepted =
+			(response.status >= 200 && response.status < 300) ||
+			req.acceptStatus?.includes(response.status);
+		if (accepted || (req.noRedirect && response.status >= 300 && response.status < 400)) {
 			// A JSON answer that arrives as text was cut short: retry rather than hand a string on.
 			if (!req.binary && typeof response.body === 'string' && response.body.trim() !== '') {
-				return { kind: 'network', code: 'ERR_BAD_RESPONSE', message: 'The response body was not complete JSON' };
+				return {
+					kind: 'network',
+					code: 'ERR_BAD_RESPONSE',
+					message: 'The response body was not complete JSON',
+					sent: true,
+					timedOut: false,
+					response,
+				};
 			}
 			return { kind: 'ok', response };
 		}
 		return { kind: 'status', response };
+	}
+
+	/** The timeout of the next request: ours, shortened to the deadline; none left stops the run. */
+	private timeoutMs(what: string): number {
+		const { deadline, requestTimeoutMs } = this.settings;
+		if (deadline === undefined) return requestTimeoutMs;
+		const left = deadline - this.settings.now();
+		if (left <= 0) throw deadlineError(this.fn, this.itemIndex, `sending ${what}`);
+		return Math.min(requestTimeoutMs, left);
+	}
+
+	private async readBody(
+		body: unknown,
+		headers: Record<string, Header>,
+		binary: boolean,
+		idleMs: number,
+	): Promise<unknown> {
+		if (!isStream(body)) return body;
+		const cap = this.settings.maxBodyBytes;
+		const declared = Number(header(headers, 'content-length'));
+		if (Number.isFinite(declared) && declared > cap) {
+			body.destroy();
+			throw new BodyTooLarge(cap);
+		}
+		const data = await readCapped(body, cap, {
+			idleMs,
+			timer: this.settings.timer,
+			now: this.settings.now,
+			signal: this.settings.signal,
+		});
+		if (binary) return data;
+		const text = data.toString('utf8');
+		if (text.trim() === '') return text;
+		try {
+			// JSON.parse keeps keys such as "__proto__" as plain own data.
+			return JSON.parse(text) as unknown;
+		} catch {
+			return text;
+		}
+	}
+
+	private networkFailure(error: unknown, timeoutMs: number): Failure & { kind: 'network' } {
+		if (isDeadlineError(error)) throw error;
+		const cause = (error as { cause?: { code?: string } }).cause;
+		const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
+		const timedOut = TIMEOUT_CODES.has(code);
+		const deadline = this.settings.deadline;
+		if (
+			timedOut &&
+			deadline !== undefined &&
+			this.settings.now() >= deadline - 1 &&
+			timeoutMs < this.settings.requestTimeoutMs
+		) {
+			throw deadlineError(this.fn, this.itemIndex, 'an answer arrived');
+		}
+		const message =
+			error instanceof NetworkFailure
+				? error.message
+				: timedOut
+					? `no answer within ${Math.round(timeoutMs / 1000)} s`
+					: ((error as Error).message ?? String(error));
+		return { kind: 'network', code, message, sent: !NOT_SENT_CODES.has(code), timedOut };
 	}
 
 	private vendorError(response: ApiResponse): VendorError | undefined {
@@ -237,6 +706,7 @@ export class Transport {
 		if (this.budget) {
 			let ms = this.budget.waitMs(this.settings.now());
 			while (ms > 0) {
+				this.checkDeadline(ms, 'the next request slot');
 				await this.pause(ms);
 				ms = this.budget.waitMs(this.settings.now());
 			}
@@ -251,58 +721,172 @@ export class Transport {
 		if (reset !== undefined) this.notBefore = this.settings.now() + reset;
 	}
 
-	private async wait(ms: number, vendorAsked: boolean, failure: Failure | undefined): Promise<void> {
-		const left = this.settings.maxTotalWaitMs - this.waitedMs;
+	private checkDeadline(ms: number, what: string): void {
+		const { deadline } = this.settings;
+		if (deadline !== undefined && this.settings.now() + ms > deadline) {
+			throw deadlineError(this.fn, this.itemIndex, `waiting ${Math.ceil(ms / 1000)} s for ${what}`);
+		}
+	}
+
+	private async wait(
+		ms: number,
+		vendorAsked: boolean,
+		failure: Failure | undefined,
+	): Promise<void> {
+		const left = this.settings.maxTotalWaitMs - this.lostMs;
 		if (ms > left) {
 			const seconds = Math.ceil(ms / 1000);
 			const why = vendorAsked
 				? `${this.source.displayName} asks to wait ${seconds} s before the next request (rate limit)`
 				: `${this.source.displayName} kept failing`;
-			throw new NodeApiError(
-				this.fn.getNode(),
-				{ message: why } as JsonObject,
-				{
-					message: `${why}, longer than the retry budget left (${Math.floor(left / 1000)} s)`,
-					description:
-						'Run again later, lower how much one run reads (Limit, a shorter time range), or for Cortex XDR lower Requests per Second.',
-					httpCode: failure?.kind === 'status' ? String(failure.response.status) : undefined,
-					itemIndex: this.itemIndex,
-				},
-			);
+			throw new NodeApiError(this.fn.getNode(), { message: why } as JsonObject, {
+				message: `${why}, longer than the retry budget left (${Math.max(0, Math.floor(left / 1000))} s)`,
+				description:
+					'Run again later, lower how much one run reads (Limit, a shorter time range), or for Cortex XDR lower Requests per Second.',
+				httpCode: failure?.kind === 'status' ? String(failure.response.status) : undefined,
+				itemIndex: this.itemIndex,
+			});
 		}
-		this.waitedMs += ms;
+		this.checkDeadline(ms, vendorAsked ? `${this.source.displayName}'s rate limit` : 'a retry');
+		this.lostMs += ms;
 		await this.pause(ms);
+	}
+
+	/** A write that failed in a way that does not prove it was not applied: never sent again. */
+	private mayHaveWritten(
+		req: ApiRequest,
+		failure: Failure,
+		credentials: ICredentialDataDecryptedObject,
+	): NodeApiError {
+		const { response } = failure;
+		const id = requestIdOf(response);
+		const what =
+			failure.kind === 'status'
+				? `answered HTTP ${failure.response.status}`
+				: `failed (${failure.message})`;
+		const message = redactSecrets(
+			`${this.source.displayName}: ${req.method} ${pathOf(req.url)} ${what} after it was sent; the events may have been written${id ? ` (request id ${id})` : ''}`,
+			credentials,
+		);
+		const error = new NodeApiError(
+			this.fn.getNode(),
+			{ message, request_id: id ?? null } as JsonObject,
+			{
+				message,
+				description: redactSecrets(
+					`It was not sent again, so nothing is written twice. Check the vendor's log${id ? ` for request ${id}` : ''} before sending these events again.`,
+					credentials,
+				),
+				httpCode: failure.kind === 'status' ? String(failure.response.status) : undefined,
+				itemIndex: this.itemIndex,
+			},
+		);
+		return Object.assign(error, { mayHaveWritten: true });
+	}
+
+	private redirectError(status: number, from: Hop, to: URL): NodeApiError {
+		const message = `${this.source.displayName} redirected ${from.method} ${pathOf(from.url)} to another host (${to.host}); the credential was not sent there`;
+		return new NodeApiError(
+			this.fn.getNode(),
+			{ message, httpCode: String(status) } as JsonObject,
+			{
+				message,
+				description: `Check the Base URL in the credential (it points at ${hostOf(from.url)}): use the API address the vendor documents, not a console, proxy or portal address.`,
+				httpCode: String(status),
+				itemIndex: this.itemIndex,
+			},
+		);
 	}
 
 	private toError(failure: Failure, credentials: ICredentialDataDecryptedObject): NodeApiError {
 		const node = this.fn.getNode();
 		if (failure.kind === 'network') {
-			const message = redactSecrets(`Could not reach ${this.source.displayName}: ${failure.message}`, credentials);
-			return new NodeApiError(node, { message, code: failure.code } as JsonObject, {
+			const message = redactSecrets(
+				`Could not reach ${this.source.displayName}: ${failure.message}`,
+				credentials,
+			);
+			return new NodeApiError(node, { message, networkCode: failure.code } as JsonObject, {
 				message,
-				description: 'Check the Base URL / region in the credential and that this n8n can reach the host.',
+				description: failure.timedOut
+					? 'The vendor did not answer in time: try again later, or read less per run.'
+					: 'Check the Base URL / region in the credential and that this n8n can reach the host.',
 				itemIndex: this.itemIndex,
 			});
 		}
 		const { status, body } = failure.response;
 		const vendor = this.vendorError(failure.response);
-		const message = redactSecrets(vendor?.message ?? `${this.source.displayName} answered HTTP ${status}`, credentials);
-		const description = redactSecrets(vendor?.description ?? defaultDescription(status), credentials);
-		const safeBody = redactSecrets(typeof body === 'string' ? body : JSON.stringify(body ?? null), credentials);
-		return new NodeApiError(node, { message, httpCode: String(status), body: safeBody.slice(0, 2000) } as JsonObject, {
-			message: `${this.source.displayName}: ${message}`,
-			description,
-			httpCode: String(status),
-			itemIndex: this.itemIndex,
-		});
+		const message = redactSecrets(
+			vendor?.message ?? `${this.source.displayName} answered HTTP ${status}`,
+			credentials,
+		);
+		const description = redactSecrets(
+			vendor?.description ?? defaultDescription(status),
+			credentials,
+		);
+		const safeBody = redactSecrets(
+			typeof body === 'string' ? body : JSON.stringify(body ?? null),
+			credentials,
+		);
+		return new NodeApiError(
+			node,
+			{ message, httpCode: String(status), body: safeBody.slice(0, 2000) } as JsonObject,
+			{
+				message: `${this.source.displayName}: ${message}`,
+				description,
+				httpCode: String(status),
+				itemIndex: this.itemIndex,
+			},
+		);
+	}
+}
+
+/** An answer that proves a write was not applied: the vendor refused it (4xx) or was unavailable (503). */
+function provesNothingWritten(status: number, vendor: VendorError | undefined): boolean {
+	return (status >= 400 && status < 500) || status === 503 || vendor?.retryable === true;
+}
+
+/** The vendor's id for a request, from the answer's headers or body, when there is one. */
+function requestIdOf(response: ApiResponse | undefined): string | undefined {
+	if (!response) return undefined;
+	const fromHeader = header(response.headers, 'x-request-id', 'request-id', 'x-amzn-requestid');
+	if (fromHeader) return fromHeader;
+	const body = response.body;
+	if (
+		body &&
+		typeof body === 'object' &&
+		typeof (body as { request_id?: unknown }).request_id === 'string'
+	) {
+		return (body as { request_id: string }).request_id;
+	}
+	if (typeof body === 'string') return /"request_id"\s*:\s*"([^"]{1,200})"/.exec(body)?.[1];
+	return undefined;
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+function pathOf(url: string): string {
+	try {
+		return new URL(url).pathname;
+	} catch {
+		return url.split('?')[0];
 	}
 }
 
 function defaultDescription(status: number): string {
-	if (status === 401) return 'The credential was refused: check the API key and ID (and that the key is not expired).';
-	if (status === 403) return 'The API key lacks a permission this operation needs: see the README for the permissions per vendor.';
-	if (status === 404) return 'The URL was not found: check the Base URL / region (and the org key for Carbon Black Cloud).';
-	if (status === 429) return 'The vendor kept rate-limiting this run: run again later or read less per run.';
+	if (status === 401)
+		return 'The credential was refused: check the API key and ID (and that the key is not expired).';
+	if (status === 403)
+		return 'The API key lacks a permission this operation needs: see the README for the permissions per vendor.';
+	if (status === 404)
+		return 'The URL was not found: check the Base URL / region (and the org key for Carbon Black Cloud).';
+	if (status === 429)
+		return 'The vendor kept rate-limiting this run: run again later or read less per run.';
 	if (status >= 500) return 'The vendor failed to answer after several retries: try again later.';
 	return 'The vendor refused the request: check the filters of this node.';
 }
@@ -310,4 +894,3 @@ function defaultDescription(status: number): string {
 export function joinUrl(base: string, path: string): string {
 	return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
 }
-

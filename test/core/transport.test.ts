@@ -1,8 +1,12 @@
-// The transport's pure parts (requested waits, backoff, redaction) and its retry loop over a stubbed n8n helper.
-import { NodeApiError, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
+// The transport's pure parts (requested waits, backoff, redaction) and its retry loop, bodies, deadline
+// and write semantics over a stubbed n8n helper, on an injected clock.
+import { NodeApiError, NodeOperationError, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 import {
 	backoffMs,
+	DeadlineError,
 	DEFAULT_TRANSPORT,
+	failedAnswerWaitMs,
+	isDeadlineError,
 	redactSecrets,
 	requestedWaitMs,
 	Transport,
@@ -10,6 +14,8 @@ import {
 } from '../../nodes/shared/transport';
 import type { AuditSource, NodeFunctions } from '../../nodes/shared/types';
 import { deepText, failureOf, STUB_NODE } from '../support/auditLog';
+import { bodyStream } from '../hostile/localServer';
+import { tally } from '../support/tally';
 
 const NOW = Date.parse('2024-05-15T12:00:00.000Z');
 
@@ -80,7 +86,13 @@ describe('redactSecrets', () => {
 	});
 });
 
-type Reply = { statusCode: number; body?: unknown; headers?: Record<string, string> } | { error: IDataObject };
+let clock = NOW;
+beforeEach(() => (clock = NOW));
+
+type Reply = ({ statusCode: number; body?: unknown; headers?: Record<string, string> } | { error: IDataObject }) & {
+	/** How long the attempt takes on the test's clock. */
+	takesMs?: number;
+};
 
 /** A Transport whose HTTP answers come from `replies` in turn and whose waits are only recorded. */
 function transportWith(replies: Reply[], settings: Partial<TransportSettings> = {}) {
@@ -90,8 +102,9 @@ function transportWith(replies: Reply[], settings: Partial<TransportSettings> = 
 		sent.push(options);
 		const reply = replies.shift();
 		if (!reply) throw new Error('no reply left');
+		clock += reply.takesMs ?? 0;
 		if ('error' in reply) throw Object.assign(new Error(String(reply.error.message)), reply.error);
-		return { headers: {}, ...reply };
+		return { headers: {}, ...reply, takesMs: undefined };
 	};
 	const fn = {
 		getNode: () => STUB_NODE,
@@ -107,7 +120,6 @@ function transportWith(replies: Reply[], settings: Partial<TransportSettings> = 
 		describeError: (_status: number, body: unknown) =>
 			typeof body === 'object' && body && 'message' in body ? { message: String(body.message) } : undefined,
 	} as unknown as AuditSource;
-	let clock = NOW;
 	const transport = new Transport(
 		fn,
 		source,
@@ -119,7 +131,7 @@ function transportWith(replies: Reply[], settings: Partial<TransportSettings> = 
 			clock += ms;
 		},
 	);
-	return { transport, sent, waits };
+	return { transport, sent, waits, clock: () => clock };
 }
 
 describe('Transport', () => {
@@ -223,5 +235,269 @@ describe('Transport', () => {
 		for (let i = 0; i < 5; i++) await transport.request({ method: 'GET', url: '/x' });
 
 		expect(waits).toEqual([1_000, 1_000]);
+	});
+});
+
+describe('Transport: what it asks n8n for', () => {
+	it('every request: our timeout, a stream body, the cancel signal, and no redirect n8n follows with the credential', async () => {
+		const signal = new AbortController().signal;
+		const { transport, sent } = transportWith(
+			[
+				{ statusCode: 200, body: {} },
+				{ statusCode: 200, body: Buffer.from('x') },
+			],
+			{ signal },
+		);
+
+		await transport.request({ method: 'GET', url: '/x' });
+		await transport.request({ method: 'GET', url: 'https://files.test/presigned', binary: true }, false);
+
+		expect(sent[0]).toMatchObject({ timeout: 60_000, encoding: 'stream', abortSignal: signal, disableFollowRedirect: true });
+		// Unauthenticated pre-signed downloads carry no credential: n8n follows their redirects as before.
+		expect(sent[1]).toMatchObject({ timeout: 60_000, encoding: 'stream', abortSignal: signal, disableFollowRedirect: false });
+		tally('hostile', { cases: 1 });
+	});
+
+	it('never sends an authenticated request to an absolute URL on another origin', async () => {
+		const { transport, sent } = transportWith([{ statusCode: 200, body: {} }]);
+
+		const error = await failureOf(transport.request({ method: 'GET', url: 'https://elsewhere.test/x' }));
+
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toContain('refused to send the credential to elsewhere.test');
+		expect(sent).toHaveLength(0);
+		tally('hostile', { cases: 1 });
+	});
+});
+
+describe('Transport: bodies', () => {
+	it('parses a streamed JSON body, keeping "__proto__" as plain data', async () => {
+		const { transport } = transportWith([{ statusCode: 200, body: bodyStream(['{"a":1,"__proto__":{"polluted":', 'true}}']) }]);
+
+		const { body } = await transport.request<IDataObject>({ method: 'GET', url: '/x' });
+
+		expect(Object.keys(body)).toEqual(['a', '__proto__']);
+		expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
+		expect(({} as IDataObject).polluted).toBeUndefined();
+	});
+
+	it('stops reading at the cap and names it and the option', async () => {
+		const stream = bodyStream(Array.from({ length: 100 }, () => Buffer.alloc(1024, 0x20)));
+		const { transport, sent } = transportWith([{ statusCode: 200, body: stream }], { maxBodyBytes: 4096 });
+
+		const error = await failureOf(transport.request({ method: 'GET', url: '/x' }));
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain('larger than the Max Download Size (4096 bytes)');
+		expect(String(error.description)).toContain('Max Download Size (MB)');
+		expect(stream.pulled()).toBeLessThan(10);
+		expect(stream.destroyed).toBe(true);
+		expect(sent).toHaveLength(1);
+		tally('hostile', { cases: 1 });
+	});
+
+	it('refuses a declared Content-Length past the cap without reading', async () => {
+		const stream = bodyStream(['{}']);
+		const { transport } = transportWith([{ statusCode: 200, body: stream, headers: { 'content-length': '999999999' } }], {
+			maxBodyBytes: 4096,
+		});
+
+		await expect(transport.request({ method: 'GET', url: '/x' })).rejects.toThrow('Max Download Size');
+		expect(stream.pulled()).toBe(0);
+	});
+
+	it('fails a body that goes silent for the timeout (injected timer), without retrying it', async () => {
+		const stream = bodyStream(['{"a":'], false);
+		const timers: Array<() => void> = [];
+		const { transport, sent } = transportWith([{ statusCode: 200, body: stream }], {
+			timer: (_ms, fire) => {
+				timers.push(fire);
+				return () => undefined;
+			},
+		});
+
+		const pending = failureOf(transport.request({ method: 'GET', url: '/x' }));
+		await new Promise((resolve) => stream.once('data', resolve));
+		// Half the timeout after the chunk: the timer waits the rest; then the full silence fails it.
+		clock += 30_000;
+		timers[0]();
+		expect(timers).toHaveLength(2);
+		clock += 30_000;
+		timers[1]();
+		const error = await pending;
+
+		expect(error.message).toContain('no data for 60 s');
+		expect(sent).toHaveLength(1);
+		expect(stream.destroyed).toBe(true);
+	});
+});
+
+describe('Transport: retries and budgets', () => {
+	it('retries a reset connection at most twice', async () => {
+		const reset = { error: { message: 'socket hang up', code: 'ECONNRESET' } };
+		const { transport, sent } = transportWith([reset, reset, reset, { statusCode: 200, body: {} }]);
+
+		await expect(transport.request({ method: 'GET', url: '/x' })).rejects.toThrow('socket hang up');
+		expect(sent).toHaveLength(DEFAULT_TRANSPORT.maxNetworkAttempts);
+	});
+
+	it('does not retry a timeout: a slow server stays slow', async () => {
+		const { transport, sent } = transportWith([{ error: { message: 'timeout of 60000ms exceeded', code: 'ECONNABORTED' } }]);
+
+		const error = await failureOf(transport.request({ method: 'GET', url: '/x' }));
+
+		expect(error.message).toContain('no answer within 60 s');
+		expect(sent).toHaveLength(1);
+	});
+
+	it('counts the time of failed attempts in the budget, not only the pauses', async () => {
+		const slow = { statusCode: 502, takesMs: 100_000 };
+		const { transport, sent, waits } = transportWith(Array(6).fill(slow));
+
+		const error = await failureOf(transport.request({ method: 'GET', url: '/x' }));
+
+		// 3 × 100 s lost + 0.75 s of pauses: the next pause would pass the 5 minutes.
+		expect(error.message).toContain('kept failing, longer than the retry budget left');
+		expect(sent).toHaveLength(3);
+		expect(waits).toEqual([250, 500]);
+	});
+
+	it('reads the reset headers as a wait on a 429 or an empty quota, not on a 503 with quota left', async () => {
+		const cisco503 = { statusCode: 503, headers: { 'x-ratelimit-remaining': '2950', 'x-ratelimit-reset': '906' } };
+		const plain = transportWith([cisco503, { statusCode: 200, body: {} }]);
+		expect((await plain.transport.request({ method: 'GET', url: '/x' })).status).toBe(200);
+		expect(plain.waits).toEqual([250]);
+
+		const limited = transportWith([{ statusCode: 429, headers: { 'x-ratelimit-reset': '3' } }, { statusCode: 200, body: {} }]);
+		await limited.transport.request({ method: 'GET', url: '/x' });
+		expect(limited.waits).toEqual([3_000]);
+
+		const empty = transportWith([
+			{ statusCode: 503, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '4' } },
+			{ statusCode: 200, body: {} },
+		]);
+		await empty.transport.request({ method: 'GET', url: '/x' });
+		expect(empty.waits).toEqual([4_000]);
+
+		const asked = transportWith([{ statusCode: 503, headers: { 'retry-after': '2', 'x-ratelimit-reset': '906' } }, { statusCode: 200, body: {} }]);
+		await asked.transport.request({ method: 'GET', url: '/x' });
+		expect(asked.waits).toEqual([2_000]);
+	});
+
+	it('failedAnswerWaitMs: Retry-After always, the reset headers only when the quota says so', () => {
+		const answer = (status: number, headers: Record<string, string>) => ({ status, headers, body: null });
+		expect(failedAnswerWaitMs(answer(503, { 'x-ratelimit-reset': '906', 'x-ratelimit-remaining': '1' }), NOW)).toBeUndefined();
+		expect(failedAnswerWaitMs(answer(500, { 'x-rate-limit-reset': '906' }), NOW)).toBeUndefined();
+		expect(failedAnswerWaitMs(answer(429, { 'x-rate-limit-reset': '9' }), NOW)).toBe(9_000);
+		expect(failedAnswerWaitMs(answer(503, { 'x-rate-limit-reset': '9', 'x-rate-limit-remaining': '0' }), NOW)).toBe(9_000);
+	});
+});
+
+describe('Transport: the run deadline', () => {
+	it('starts no request once the deadline has passed, with an error isDeadlineError knows', async () => {
+		const { transport, sent } = transportWith([{ statusCode: 200, body: {} }], { deadline: NOW });
+
+		const error = await failureOf(transport.request({ method: 'GET', url: '/x' }));
+
+		expect(isDeadlineError(error)).toBe(true);
+		expect(error).toBeInstanceOf(DeadlineError);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toContain("Stopped at the run's deadline before sending GET /x");
+		expect(sent).toHaveLength(0);
+	});
+
+	it('shortens the timeout to the deadline, and begins no wait that would end past it', async () => {
+		const { transport, sent, waits } = transportWith([{ statusCode: 429, headers: { 'retry-after': '30' } }], {
+			deadline: NOW + 10_000,
+		});
+
+		const error = await failureOf(transport.request({ method: 'GET', url: '/x' }));
+
+		expect(sent[0].timeout).toBe(10_000);
+		expect(isDeadlineError(error)).toBe(true);
+		expect(error.message).toContain('waiting 30 s');
+		expect(waits).toEqual([]);
+	});
+
+	it('turns a timeout cut short by the deadline into the deadline error', async () => {
+		const { transport } = transportWith([{ error: { message: 'timeout of 5000ms exceeded', code: 'ECONNABORTED' }, takesMs: 5_000 }], {
+			deadline: NOW + 5_000,
+		});
+
+		expect(isDeadlineError(await failureOf(transport.request({ method: 'GET', url: '/x' })))).toBe(true);
+	});
+
+	it('isDeadlineError is false for other errors', () => {
+		expect(isDeadlineError(new Error('x'))).toBe(false);
+		expect(isDeadlineError(new NodeOperationError(STUB_NODE, 'x'))).toBe(false);
+		expect(isDeadlineError(undefined)).toBe(false);
+	});
+});
+
+describe('Transport: non-idempotent writes', () => {
+	const write = { method: 'POST' as const, url: '/v2/log', body: { events: [] }, nonIdempotent: true };
+
+	it('retries after an answer that proves nothing was written (429, 503)', async () => {
+		const { transport, sent } = transportWith([
+			{ statusCode: 429, headers: { 'retry-after': '1' } },
+			{ statusCode: 503 },
+			{ statusCode: 200, body: { ok: true } },
+		]);
+
+		expect((await transport.request(write)).body).toEqual({ ok: true });
+		expect(sent).toHaveLength(3);
+	});
+
+	it('does not resend after a 500 unless the retry is marked, and names the request id', async () => {
+		const unmarked = transportWith([{ statusCode: 500, body: { request_id: 'prq_500' } }, { statusCode: 200, body: {} }]);
+		const error = await failureOf(unmarked.transport.request(write));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain('the events may have been written (request id prq_500)');
+		expect(unmarked.sent).toHaveLength(1);
+
+		const marked = transportWith([{ statusCode: 500, body: { request_id: 'prq_500' } }, { statusCode: 200, body: {} }]);
+		const retryHeaders = (failed: { body: unknown }) => ({ 'X-Retried': String((failed.body as IDataObject).request_id) });
+		expect((await marked.transport.request({ ...write, retryHeaders })).status).toBe(200);
+		expect(marked.sent[1].headers).toMatchObject({ 'X-Retried': 'prq_500' });
+	});
+
+	it('does not resend after a connection lost once sent, nor after a 200 cut short', async () => {
+		const reset = transportWith([{ error: { message: 'socket hang up', code: 'ECONNRESET' } }, { statusCode: 200, body: {} }]);
+		const lost = await failureOf(reset.transport.request(write));
+		expect(lost.message).toContain('may have been written');
+		expect(reset.sent).toHaveLength(1);
+
+		const cut = transportWith([
+			{ statusCode: 200, body: bodyStream(['{"request_id":"prq_cut","status":"Succ']), headers: { 'x-request-id': 'hdr_1' } },
+			{ statusCode: 200, body: {} },
+		]);
+		const short = await failureOf(cut.transport.request(write));
+		expect(short.message).toContain('the events may have been written (request id hdr_1)');
+		expect(cut.sent).toHaveLength(1);
+
+		const bodyOnly = transportWith([{ statusCode: 200, body: '{"request_id":"prq_cut","status":"Succ' }]);
+		expect((await failureOf(bodyOnly.transport.request(write))).message).toContain('(request id prq_cut)');
+		tally('hostile', { cases: 3 });
+	});
+
+	it('retries a failure before anything was sent (DNS)', async () => {
+		const { transport, sent } = transportWith([
+			{ error: { message: 'getaddrinfo EAI_AGAIN', code: 'EAI_AGAIN' } },
+			{ statusCode: 200, body: {} },
+		]);
+
+		expect((await transport.request(write)).status).toBe(200);
+		expect(sent).toHaveLength(2);
+	});
+
+	it('the same failures are retried for a read', async () => {
+		const { transport, sent } = transportWith([
+			{ error: { message: 'socket hang up', code: 'ECONNRESET' } },
+			{ statusCode: 500 },
+			{ statusCode: 200, body: {} },
+		]);
+
+		expect((await transport.request({ method: 'POST', url: '/v1/search' })).status).toBe(200);
+		expect(sent).toHaveLength(3);
 	});
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { executeCases } from './cases/execute.mjs';
+import { secretCases } from './cases/secrets.mjs';
 import { serverCases } from './cases/server.mjs';
 import { Checks } from './lib/checks.mjs';
 import { N8nInstance } from './lib/n8n.mjs';
@@ -113,7 +114,8 @@ async function prepare(phase, workDir, buildCases) {
 		log: (m) => log(phase, m),
 	};
 	const cases = selected(await buildCases(env));
-	await n8n.importCredentials(simulatorCredentials(sim));
+	// Cases may bring credentials of their own (the secrets cases: wrong, distinctive keys).
+	await n8n.importCredentials([...simulatorCredentials(sim), ...cases.flatMap((c) => c.credentials?.(sim) ?? [])]);
 	await n8n.importWorkflows(cases.flatMap((c) => c.workflows()));
 	log(
 		phase,
@@ -131,7 +133,10 @@ async function executePhase(workDir) {
 
 async function serverPhase(workDir) {
 	const phase = 'server';
-	const { env, cases } = await prepare(phase, workDir, serverCases);
+	const { env, cases } = await prepare(phase, workDir, async (env) => [
+		...(await serverCases(env)),
+		...(await secretCases(env)),
+	]);
 	if (cases.length === 0) return;
 	env.rest = await env.n8n.start();
 	await env.rest.signIn();

@@ -2,6 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { matchesCommonFilters, shapeOutput } from '../../shared/auditItem';
 import { createSourceContext } from '../../shared/context';
+import { maxBodyBytesFrom } from '../../shared/limits';
 import type { ReadSettings } from '../../shared/query';
 import type { AuditSource, Page, SourceContext, TimedItem } from '../../shared/types';
 
@@ -19,6 +20,7 @@ export function contextFor(run: OperationRun, settings?: ReadSettings): SourceCo
 	return createSourceContext(run.fn, run.source, run.itemIndex, {
 		notes: run.notes,
 		requestsPerSecond: settings ? run.source.requestsPerSecond?.(settings.query.vendorOptions) : undefined,
+		maxBodyBytes: settings ? maxBodyBytesFrom(run.fn, settings.options, run.itemIndex) : undefined,
 	});
 }
 

@@ -2,6 +2,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { parameterError } from '../../shared/errors';
 import { ExportWriter, MIME_TYPES } from '../../shared/files';
+import { bodyTooLargeError } from '../../shared/limits';
 import { readQuery } from '../../shared/query';
 import { readItems } from '../../shared/reader';
 import type { ExportedFile, ExportFormat } from '../../shared/types';
@@ -40,7 +41,10 @@ export const exportAndWait: Operation = async (run) => {
 		file = await source.nativeExport!(ctx, settings.query, exportSettings);
 	} else {
 		// Pages are encoded into the file as they arrive; only the file's bytes are kept.
-		const writer = new ExportWriter(format);
+		const writer = new ExportWriter(format, {
+			maxBytes: ctx.maxBodyBytes,
+			tooLarge: () => bodyTooLargeError(fn, `The ${format.toUpperCase()} export file`, ctx.maxBodyBytes, itemIndex),
+		});
 		const counters = newCounters();
 		for await (const { items, page } of readItems(ctx, source, settings.query)) {
 			await verifyItems(ctx, source, settings, page, items, counters);

@@ -1,6 +1,8 @@
-// Carbon Black Cloud export: _export → Job Service status with backoff → download (auth never sent to a redirect).
+// Carbon Black Cloud export: _export → Job Service status with backoff → download (auth never sent
+// to a redirect; the body capped by the transport). Vendor words reach users only redacted.
 import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { countRecords, MIME_TYPES } from '../../files';
+import { joinUrl } from '../../transport';
 import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
 import { cbcPaths, cbcSearchBody } from './request';
 
@@ -47,7 +49,7 @@ async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, setti
 		if (response.status === 404) {
 			if (++notFound > TOLERATED_NOT_FOUND) {
 				throw new NodeApiError(ctx.fn.getNode(), { message: 'job not found' } as JsonObject, {
-					message: `Carbon Black Cloud export job ${jobId} was not found`,
+					message: ctx.redact(`Carbon Black Cloud export job ${jobId} was not found`),
 					description: 'Jobs are visible only to the API key that created them; check that the key has jobs.status READ.',
 					httpCode: '404',
 					itemIndex: ctx.itemIndex,
@@ -58,8 +60,8 @@ async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, setti
 		if (status === 'COMPLETED') return;
 		if (status === 'FAILED') {
 			throw new NodeApiError(ctx.fn.getNode(), { message: 'export job failed' } as JsonObject, {
-				message: `Carbon Black Cloud export job ${jobId} failed`,
-				description: `The Job Service reported: ${JSON.stringify(response.body.errors ?? 'no detail')}`,
+				message: ctx.redact(`Carbon Black Cloud export job ${jobId} failed`),
+				description: ctx.redact(`The Job Service reported: ${JSON.stringify(response.body.errors ?? 'no detail').slice(0, 2000)}`),
 				itemIndex: ctx.itemIndex,
 			});
 		}
@@ -71,9 +73,11 @@ async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, setti
 		if (left <= 0) {
 			throw new NodeOperationError(
 				ctx.fn.getNode(),
-				`Carbon Black Cloud export job ${jobId} did not finish within Max Wait (${Math.round(settings.maxWaitMs / 1000)} s)`,
+				ctx.redact(`Carbon Black Cloud export job ${jobId} did not finish within Max Wait (${Math.round(settings.maxWaitMs / 1000)} s)`),
 				{
-					description: `The job is still ${status || 'running'} and can be downloaded later from the Job Service (job id ${jobId}). Raise Options > Max Wait, or export a shorter time range.`,
+					description: ctx.redact(
+						`The job is still ${status || 'running'} and can be downloaded later from the Job Service (job id ${jobId}). Raise Options > Max Wait, or export a shorter time range.`,
+					),
 					itemIndex: ctx.itemIndex,
 				},
 			);
@@ -94,13 +98,13 @@ async function download(ctx: SourceContext, url: string): Promise<Buffer> {
 	const location = response.headers.location;
 	const target = Array.isArray(location) ? location[0] : location;
 	if (!target) throw downloadError(ctx, 'redirected the export download without a Location');
-	const absolute = new URL(target, String((await ctx.credentials()).baseUrl)).toString();
+	const absolute = new URL(target, joinUrl(String((await ctx.credentials()).baseUrl), url)).toString();
 	return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute })).body;
 }
 
 function downloadError(ctx: SourceContext, problem: string): NodeApiError {
 	return new NodeApiError(ctx.fn.getNode(), { message: problem } as JsonObject, {
-		message: `Carbon Black Cloud ${problem}`,
+		message: ctx.redact(`Carbon Black Cloud ${problem}`),
 		itemIndex: ctx.itemIndex,
 	});
 }

@@ -1,6 +1,8 @@
-// Pangea Export and Wait: search → download_results → pre-signed dest_url (no auth) → gunzip → one file.
+// Pangea Export and Wait: search → download_results → pre-signed dest_url (no auth) → gunzip → one
+// file, every part inflated under the run's body cap, which the joined file also stays under.
 import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { MIME_TYPES } from '../../files';
+import { BodyTooLarge, bodyTooLargeError } from '../../limits';
 import type { AuditQuery, ExportedFile, ExportSettings, RawRecord, SourceContext } from '../../types';
 import { gunzipIfNeeded } from './gzip';
 import { pangeaPost } from './request';
@@ -73,46 +75,70 @@ async function searchParts(ctx: SourceContext, query: AuditQuery, maxWaitMs: num
 	}
 }
 
-async function download(ctx: SourceContext, part: Part, format: ExportFormat, maxWaitMs: number): Promise<Buffer> {
+/** `room` is what is left of the body cap after the parts already held. */
+async function download(ctx: SourceContext, part: Part, format: ExportFormat, maxWaitMs: number, room: number): Promise<Buffer> {
 	const { dest_url: url } = await pangeaPost<DownloadResult>(ctx, '/v1/download_results', { result_id: part.id, format }, maxWaitMs);
 	if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
 		throw new NodeApiError(ctx.fn.getNode(), { message: 'no dest_url' } as JsonObject, {
-			message: `Pangea answered download_results for ${part.id} without a download URL`,
+			message: ctx.redact(`Pangea answered download_results for ${part.id} without a download URL`),
 			itemIndex: ctx.itemIndex,
 		});
 	}
 	// A pre-signed URL carries its own authorization: the Pangea token must not travel there.
 	const response = await ctx.requestWithoutAuth({ method: 'GET', url });
 	try {
-		return await gunzipIfNeeded(response.body);
+		return await gunzipIfNeeded(response.body, room);
 	} catch (error) {
-		throw new NodeApiError(ctx.fn.getNode(), { message: (error as Error).message } as JsonObject, {
-			message: `The file Pangea prepared for ${part.id} is not a readable gzip file`,
+		if (error instanceof BodyTooLarge) {
+			throw bodyTooLargeError(ctx.fn, ctx.redact(`The Pangea export (result ${part.id}, inflated)`), ctx.maxBodyBytes, ctx.itemIndex);
+		}
+		throw new NodeApiError(ctx.fn.getNode(), { message: ctx.redact((error as Error).message) } as JsonObject, {
+			message: ctx.redact(`The file Pangea prepared for ${part.id} is not a readable gzip file`),
 			description: 'Run the export again; if it keeps failing, use the NDJSON format (built from search pages).',
 			itemIndex: ctx.itemIndex,
 		});
 	}
 }
 
-/** Later CSV files repeat the header; later JSON arrays are spliced into the first. */
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
+/** The bytes without leading and trailing JSON whitespace: a view, not a copy. */
+function trimBytes(data: Buffer): Buffer {
+	let start = 0;
+	let end = data.length;
+	while (start < end && isSpace(data[start])) start++;
+	while (end > start && isSpace(data[end - 1])) end--;
+	return data.subarray(start, end);
+}
+
+/**
+ * Later CSV files repeat the header; later JSON arrays are spliced into the first. Works on views
+ * of the parts, so the joined file is the only copy made (no text round trip).
+ */
 export function joinFiles(files: Buffer[], format: ExportFormat): Buffer {
 	if (files.length <= 1) return files[0] ?? Buffer.alloc(0);
+	const newline = Buffer.from('\n');
 	if (format === 'csv') {
 		const rest = files.slice(1).map((file) => {
-			const newline = file.indexOf(0x0a);
-			return newline < 0 ? Buffer.alloc(0) : file.subarray(newline + 1);
+			const end = file.indexOf(0x0a);
+			return end < 0 ? Buffer.alloc(0) : file.subarray(end + 1);
 		});
 		const first = files[0];
-		const separator = first.length > 0 && first[first.length - 1] !== 0x0a ? [Buffer.from('\n')] : [];
+		const separator = first.length > 0 && first[first.length - 1] !== 0x0a ? [newline] : [];
 		return Buffer.concat([first, ...separator, ...rest]);
 	}
-	const texts = files.map((file) => file.toString('utf8').trim());
-	if (!texts.every((text) => text.startsWith('[') && text.endsWith(']'))) {
+	const trimmed = files.map(trimBytes);
+	const isArray = (file: Buffer) => file.length >= 2 && file[0] === 0x5b && file[file.length - 1] === 0x5d;
+	if (!trimmed.every(isArray)) {
 		// Not arrays (one record per line): lines join as they are.
-		return Buffer.from(texts.filter((text) => text !== '').join('\n') + '\n', 'utf8');
+		const lines = trimmed.filter((file) => file.length > 0).flatMap((file) => [file, newline]);
+		return Buffer.concat(lines.length > 0 ? lines : [newline]);
 	}
-	const inner = texts.map((text) => text.slice(1, -1).trim()).filter((text) => text !== '');
-	return Buffer.from(`[${inner.join(',')}]`, 'utf8');
+	const inner = trimmed.map((file) => trimBytes(file.subarray(1, -1))).filter((file) => file.length > 0);
+	const parts: Buffer[] = [Buffer.from('[')];
+	inner.forEach((file, i) => parts.push(...(i > 0 ? [Buffer.from(','), file] : [file])));
+	parts.push(Buffer.from(']'));
+	return Buffer.concat(parts);
 }
 
 export async function exportPangea(
@@ -129,9 +155,13 @@ export async function exportPangea(
 	const format = settings.format;
 	const parts = await searchParts(ctx, query, settings.maxWaitMs);
 	const files: Buffer[] = [];
+	let held = 0;
 	for (const part of parts) {
 		ctx.throwIfCancelled();
-		files.push(part.count === 0 && parts.length > 1 ? Buffer.alloc(0) : await download(ctx, part, format, settings.maxWaitMs));
+		const skip = part.count === 0 && parts.length > 1;
+		const file = skip ? Buffer.alloc(0) : await download(ctx, part, format, settings.maxWaitMs, ctx.maxBodyBytes - held);
+		held += file.length;
+		files.push(file);
 	}
 	if (parts.length > 1) ctx.note(`Pangea: more than ${MAX_RESULTS} events, exported in ${parts.length} searches split by time`);
 	const data = joinFiles(files.filter((file) => file.length > 0), format);

@@ -1,4 +1,5 @@
-// Pangea request plumbing: base URL, config_id, the response envelope, 202 Accepted polling, error text.
+// Pangea request plumbing: base URL, config_id, the response envelope, 202 Accepted polling, error
+// text (vendor words go through the context's redactor before they reach a user).
 import {
 	NodeApiError,
 	type ICredentialDataDecryptedObject,
@@ -46,9 +47,10 @@ function isAccepted(response: ApiResponse<PangeaEnvelope<unknown>>): boolean {
 
 function apiError(ctx: SourceContext, status: number, body: unknown, fallback: string): NodeApiError {
 	const vendor = describePangeaError(status, body);
-	return new NodeApiError(ctx.fn.getNode(), { message: vendor?.message ?? fallback } as JsonObject, {
-		message: `Pangea: ${vendor?.message ?? fallback}`,
-		description: vendor?.description,
+	const message = ctx.redact(vendor?.message ?? fallback);
+	return new NodeApiError(ctx.fn.getNode(), { message } as JsonObject, {
+		message: `Pangea: ${message}`,
+		description: vendor?.description === undefined ? undefined : ctx.redact(vendor.description),
 		httpCode: String(status),
 		itemIndex: ctx.itemIndex,
 	});
@@ -70,8 +72,9 @@ async function waitForResult<T>(
 	for (let attempt = 1; isAccepted(response); attempt++) {
 		const left = deadline - ctx.now();
 		if (left <= 0) {
-			throw new NodeApiError(ctx.fn.getNode(), { message: 'still processing', request_id: requestId } as JsonObject, {
-				message: `Pangea is still processing ${path} (request ${requestId}) after ${Math.round(maxWaitMs / 1000)} s`,
+			const message = ctx.redact(`Pangea is still processing ${path} (request ${requestId}) after ${Math.round(maxWaitMs / 1000)} s`);
+			throw new NodeApiError(ctx.fn.getNode(), { message: 'still processing', request_id: ctx.redact(requestId) } as JsonObject, {
+				message,
 				description:
 					'Pangea keeps the result for a while: run again later, or read less per run (a shorter time range, a Limit). For Export and Wait, raise Options > Max Wait.',
 				httpCode: '202',
