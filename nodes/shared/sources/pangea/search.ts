@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { parameterError } from '../../errors';
 import type { AuditQuery, NodeFunctions, Page, RawRecord, SourceContext } from '../../types';
 import { pangeaPost } from './request';
+import { gatewayUrlProblem, rootGatewayUrl } from './verification';
 
 /** Largest result set of one search (`max_results`); more needs a time split. */
 export const MAX_RESULTS = 10_000;
@@ -107,12 +108,22 @@ function pageOf(result: SearchResult, total: number | undefined): Page {
 	return { records: result.events ?? [], total, context };
 }
 
+/** A gateway URL that cannot be used fails before any request, naming the credential field. */
+async function checkGateway(ctx: SourceContext): Promise<void> {
+	const gateway = rootGatewayUrl(await ctx.credentials());
+	const problem = gateway === undefined ? undefined : gatewayUrlProblem(gateway);
+	if (problem) {
+		throw parameterError(ctx.fn, 'Root Gateway URL (Pangea Audit API credential)', problem, 'Use the https:// address of an Arweave gateway (default https://arweave.net), or empty the field to skip the independent check.', ctx.itemIndex);
+	}
+}
+
 /**
  * Reads one search: its first page, then `/v1/results` until `offset ≥ count`. `total` is the
  * count only when it is below the cap: a full result set says nothing about what lies beyond it,
  * and the reader must then open the next time window.
  */
 export async function* searchPages(ctx: SourceContext, query: AuditQuery): AsyncIterable<Page> {
+	if (query.verify) await checkGateway(ctx);
 	const limit = Math.min(query.pageSize, PAGE_LIMIT);
 	const first = await pangeaPost<SearchResult>(ctx, '/v1/search', searchBody(query, limit));
 	const count = Number(first.count ?? 0);
