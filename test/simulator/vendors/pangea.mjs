@@ -726,8 +726,21 @@ export function createPangea(sim) {
 		'/v1/export': exportLog,
 	};
 
+	/** Test switches over HTTP (jest cannot import this module): gateway on/off, rewrite history. */
+	function hostileControl(ctx) {
+		const parsed = parseJson(ctx.body);
+		const body = parsed.ok && isObject(parsed.value) ? parsed.value : {};
+		if (ctx.sub === '/_hostile/gateway' && ctx.method === 'POST') {
+			gateway.up = body.up !== false;
+			return json(200, { up: gateway.up });
+		}
+		if (ctx.sub === '/_hostile/rewrite' && ctx.method === 'POST') return json(200, rewriteHistory(body));
+		return json(404, { error: `Unknown control route ${ctx.method} ${ctx.sub}` });
+	}
+
 	function handle(ctx) {
 		if (ctx.sub.startsWith('/arweave/')) return handleGateway(ctx);
+		if (ctx.sub.startsWith('/_hostile/')) return hostileControl(ctx);
 		ctx.requestId = newId('prq_');
 		const requestPath = /^\/request\/(prq_[A-Za-z0-9]+)$/.exec(ctx.sub);
 		if (requestPath && ctx.method === 'GET')

@@ -530,18 +530,22 @@ async function membershipOf(record: RawRecord, root: unknown, trust: RootTrust):
 }
 
 /**
- * A published record's consistency: the roots of its buffer (sizes i and i+1) are consistent and
- * both anchored. The first buffer has no history, but its root must still be anchored. Like the
+ * A published record's consistency: the tree it claims to be in (the page's root) is anchored,
+ * and the roots of its buffer (sizes i and i+1) are consistent and both anchored. The first
+ * buffer has no history, but its root must still be anchored. Like the
  * SDKs, a published root whose proof fails is retried with Pangea's proof for the same hash.
  */
-async function consistencyOf(record: RawRecord, trust: RootTrust, sources: RootSources): Promise<ProofVerdict> {
+async function consistencyOf(record: RawRecord, root: unknown, trust: RootTrust, sources: RootSources): Promise<ProofVerdict> {
 	if (record.published === false) return 'pending';
-	if (record.published !== true || record.leaf_index == null) return 'none';
+	if (record.published !== true || record.leaf_index == null || !isObject(root)) return 'none';
 	const index = toLeafIndex(record.leaf_index);
 	if (index === undefined) return 'fail';
+	// The tree the record claims to be in must be the anchored one, or its history says nothing.
+	const tree = await trust.check(root.size, root.root_hash);
+	if (tree === 'fail') return 'fail';
 	if (index === 0) {
 		const first = await trust.rootAt(1);
-		return first === undefined ? 'pending' : await trust.check(1, rootHashOf(first));
+		return first === undefined ? 'pending' : worst(tree, await trust.check(1, rootHashOf(first)));
 	}
 	const prev = await trust.rootAt(index);
 	let next = await trust.rootAt(index + 1);
@@ -555,7 +559,7 @@ async function consistencyOf(record: RawRecord, trust: RootTrust, sources: RootS
 		}
 	}
 	if (linked !== 'pass') return linked;
-	return worst(await trust.check(index, rootHashOf(prev)), await trust.check(index + 1, rootHashOf(next)));
+	return worst(tree, await trust.check(index, rootHashOf(prev)), await trust.check(index + 1, rootHashOf(next)));
 }
 
 /**
@@ -608,7 +612,7 @@ export async function verifyRecords(
 			hash: verifyEnvelopeHash(record.envelope, record.hash),
 			signature: verifySignature(record.envelope),
 			membership: await membershipOf(record, root, trust),
-			consistency: await consistencyOf(record, trust, sources),
+			consistency: await consistencyOf(record, root, trust, sources),
 		};
 		verifications.push({ ...checks, status: verificationStatus(checks) });
 	}
