@@ -199,7 +199,7 @@ export type NativeQueue = {
 };
 
 /** The result of one call to a source's `log` (Pangea): one entry per input event, in order. */
-export type LoggedEvent = { hash: string | null; envelope?: IDataObject };
+export type LoggedEvent = { hash: string | null; envelope?: IDataObject; verification?: Verification };
 
 /**
  * One vendor. Everything vendor-specific lives behind this interface, in the vendor's folder;
