@@ -29,7 +29,7 @@ export const PANGEA_OPTION_FIELDS: INodeProperties[] = [
 		type: 'options',
 		default: 'received_at',
 		// Only where the result is not read by a cursor, which follows received_at.
-		displayOptions: { show: { operation: ['search'] } },
+		displayOptions: { show: { '/operation': ['search'] } },
 		options: ORDER_BY_FIELDS.map((field) => ({ name: field === 'received_at' ? 'Received Time' : field, value: field })),
 		description:
 			'The field Pangea sorts the events on, in the Sort Order. Another field than Received Time reads at most 10,000 events (one search).',
