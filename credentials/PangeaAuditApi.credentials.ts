@@ -20,7 +20,7 @@ export class PangeaAuditApi implements ICredentialType {
 		{
 			displayName:
 				'Use a Pangea service token (pts_…) with the Secure Audit Log service granted (Pangea console > Project > Tokens). Search, Fetch Queue, Export and the trigger call search, results, root and download_results; Log calls log. If the token is scoped to several audit configurations, set Config ID.',
-			name: 'pangeaTokenNotice',
+			name: 'pangeaPermissionsNotice',
 			type: 'notice',
 			default: '',
 		},

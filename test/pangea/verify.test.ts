@@ -120,7 +120,11 @@ async function sdkPageVerdicts(tree: PangeaTree): Promise<Checks[]> {
 }
 
 function withoutStatus(verdicts: Verification[]): Checks[] {
-	return verdicts.map(({ status: _status, ...checks }) => checks);
+	return verdicts.map((verdict) => {
+		const checks: Partial<Verification> = { ...verdict };
+		delete checks.status;
+		return checks as Checks;
+	});
 }
 
 /**

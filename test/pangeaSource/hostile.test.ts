@@ -2,8 +2,12 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { AuditLogTrigger } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
+// The simulator runs in a child process (jest cannot load its ES modules): test-only imports.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { spawn, type ChildProcess } from 'node:child_process';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { once } from 'node:events';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { createInterface } from 'node:readline';
 import { runPoll } from '../harness/n8n';
 import { CREDENTIAL_TYPES, jsonOf } from '../support/auditLog';
@@ -35,10 +39,10 @@ describe('with nock: one forged answer at a time', () => {
 	afterAll(() => nock.enableNetConnect());
 
 	/** A record the server invents, proved by a root it also invents: leaf 0 of a tree of size 1. */
-	function forgedPage(treeName: unknown) {
+	function forgedPage(treeName: IDataObject[string]) {
 		const record = pangeaRecord(Date.parse('2024-05-01T09:00:00Z') * 1000, { message: 'forged: nothing happened here', actor: 'mallory' });
 		Object.assign(record, { leaf_index: 0, membership_proof: '' });
-		const root = { tree_name: treeName, size: 1, root_hash: record.hash };
+		const root: IDataObject = { tree_name: treeName, size: 1, root_hash: record.hash };
 		return { records: [record], context: { root } };
 	}
 
@@ -89,7 +93,9 @@ describe('with nock: one forged answer at a time', () => {
 		const tree = genuineTree();
 		const records = structuredClone(tree.records).map((record, i) => {
 			if (i % 2 === 0) return record;
-			const { membership_proof: _proof, leaf_index: _leaf, ...rest } = record;
+			const rest = { ...record };
+			delete rest.membership_proof;
+			delete rest.leaf_index;
 			return rest;
 		});
 		new PangeaBackend(records, { context: tree.context, roots: await serverRoots(tree) }).install();
@@ -110,6 +116,7 @@ describe('with the simulator: history rewritten after the trigger saw a root', (
 
 	/** The simulator in its own process (jest cannot load its ES modules), driven over HTTP. */
 	beforeEach(async () => {
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals
 		child = spawn(process.execPath, ['test/simulator/cli.mjs', '--json', '--pangea', '120', '--seed', '9'], { stdio: ['ignore', 'pipe', 'inherit'] });
 		const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
 		sim = JSON.parse(line);

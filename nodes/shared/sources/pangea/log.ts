@@ -131,8 +131,8 @@ type Sent = IDataObject & { event: IDataObject; signature?: string; public_key?:
 
 /** Longest wait for one asynchronous log call to be written (the SDK's 120 s budget). */
 const ASYNC_LOG_WAIT_MS = 120_000;
-/** Asynchronous log calls polled at once. */
-const ASYNC_POLLS_IN_FLIGHT = 4;
+/** Asynchronous log calls polled at once (10 000 events in 10 calls wait together). */
+const ASYNC_POLLS_IN_FLIGHT = 10;
 
 /**
  * Adds to a failed batch's error where it failed and what was written, so nothing is sent twice
