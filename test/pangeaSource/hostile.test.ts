@@ -2,17 +2,11 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { AuditLogTrigger } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
-// The simulator runs in a child process (jest cannot load its ES modules): test-only imports.
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { spawn, type ChildProcess } from 'node:child_process';
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { once } from 'node:events';
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { createInterface } from 'node:readline';
 import { runPoll } from '../harness/n8n';
 import { CREDENTIAL_TYPES, jsonOf } from '../support/auditLog';
 import { tally } from '../support/tally';
 import { buildTree } from '../pangea/tree';
+import { startSimProcess, type SimProcess } from './simProcess';
 import { GATEWAY, PangeaBackend, pangeaRecord, runPangea, serveGateway, serverRoots } from './fixture';
 
 type Verdicts = { status?: string; hash: string; signature: string; membership: string; consistency: string };
@@ -111,29 +105,17 @@ describe('with nock: one forged answer at a time', () => {
 });
 
 describe('with the simulator: history rewritten after the trigger saw a root', () => {
-	let child: ChildProcess;
-	let sim: { url: string; urls: { pangea: string }; credentials: { pangea: { token: string } } };
+	let sim: SimProcess;
 
-	/** The simulator in its own process (jest cannot load its ES modules), driven over HTTP. */
 	beforeEach(async () => {
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals
-		child = spawn(process.execPath, ['test/simulator/cli.mjs', '--json', '--pangea', '120', '--seed', '9'], { stdio: ['ignore', 'pipe', 'inherit'] });
-		const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-		sim = JSON.parse(line);
+		sim = await startSimProcess(['--pangea', '120', '--seed', '9']);
 	});
-	afterEach(async () => {
-		child.kill();
-		await once(child, 'exit');
-	});
+	afterEach(async () => await sim.stop());
 
-	async function control(path: string, body: IDataObject): Promise<void> {
-		const answer = await fetch(`${sim.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-		expect(answer.status).toBe(200);
-	}
 	const pangea = () => ({
-		setGateway: async (up: boolean) => await control('/pangea/_hostile/gateway', { up }),
-		rewriteHistory: async () => await control('/pangea/_hostile/rewrite', {}),
-		append: async (count: number) => await control('/_sim/events', { vendor: 'pangea', count }),
+		setGateway: async (up: boolean) => await sim.control('/pangea/_hostile/gateway', { up }),
+		rewriteHistory: async () => await sim.control('/pangea/_hostile/rewrite', {}),
+		append: async (count: number) => await sim.control('/_sim/events', { vendor: 'pangea', count }),
 	});
 
 	async function poll(staticData: IDataObject) {
