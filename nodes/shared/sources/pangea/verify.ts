@@ -606,13 +606,21 @@ export async function verifyRecords(
 	// Anchors are settled in size order, so each chain starts from the nearest anchor below.
 	for (const size of sizesNeeded(records, pageContext)) await trust.settle(size);
 	const verifications: Verification[] = [];
+	// Records of one buffer share their consistency verdict (published ones all use the page's root).
+	const byLeaf = new Map<unknown, ProofVerdict>();
 	for (const record of records) {
 		const root = record.published === true ? pageContext.root : pageContext.unpublished_root;
+		const shared = record.published === true && toLeafIndex(record.leaf_index) !== undefined;
+		let consistency = shared ? byLeaf.get(toLeafIndex(record.leaf_index)) : undefined;
+		if (consistency === undefined) {
+			consistency = await consistencyOf(record, root, trust, sources);
+			if (shared) byLeaf.set(toLeafIndex(record.leaf_index), consistency);
+		}
 		const checks = {
 			hash: verifyEnvelopeHash(record.envelope, record.hash),
 			signature: verifySignature(record.envelope),
 			membership: await membershipOf(record, root, trust),
-			consistency: await consistencyOf(record, root, trust, sources),
+			consistency,
 		};
 		verifications.push({ ...checks, status: verificationStatus(checks) });
 	}
