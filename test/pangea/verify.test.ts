@@ -511,12 +511,19 @@ describe('roots', () => {
 		const verdicts = await verifyRecords(tree.records, tree.context, sources, trust);
 		expect(verdicts.map((v) => v.status)).toEqual(tree.records.map((r) => (r.published ? 'verified' : 'pending')));
 		expect(trust.newest()?.size).toBe(tree.bufferSizes.length);
+		// Only a published root is remembered: the unpublished tail is not.
+		expect(trust.newest(tree.publishedBuffers)?.size).toBe(tree.publishedBuffers);
 
 		const other = new RootTrust(sources, { size: 2, root_hash: 'e'.repeat(64) });
 		const rewritten = await verifyRecords(tree.records, tree.context, sources, other);
 		expect(rewritten.filter((v) => v.membership === 'pass')).toEqual([]);
 		expect(rewritten.every((v) => v.status === 'failed')).toBe(true);
 		expect(other.newest()).toBeUndefined();
+
+		// The rewritten roots published on the gateway too: still no pass, the chain from memory breaks.
+		const published = sourcesOf(tree, true);
+		const republished = await verifyRecords(tree.records, tree.context, published, new RootTrust(published, { size: 2, root_hash: 'e'.repeat(64) }));
+		expect(republished.filter((v) => v.membership === 'pass' || v.consistency === 'pass')).toEqual([]);
 	});
 
 	test('Pangea\'s roots are not asked when the gateway answers; once per size when it does not', async () => {

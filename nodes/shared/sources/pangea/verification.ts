@@ -252,6 +252,11 @@ export function pageVerifier(rootSource: RootSource) {
 		const trust = new RootTrust(sources, before);
 		// Fetch ahead, a few at a time, what the checks will walk through on Pangea's side.
 		const ahead = new Set<number>();
+		// Everything after the remembered root is chained from it (bounded: far behind, later runs go on).
+		if (before && needed.length > 0) {
+			const last = Math.min(Math.max(...needed), before.size + 5 * trust.maxChain);
+			for (let size = before.size + 1; size <= last; size++) ahead.add(size);
+		}
 		for (const size of needed) {
 			if (!sources.independent(size)) ahead.add(size);
 			for (const step of trust.chainSizes(size)) ahead.add(step);
@@ -262,9 +267,10 @@ export function pageVerifier(rootSource: RootSource) {
 		items.forEach((item, i) => {
 			item.verification = verdicts[i];
 		});
-		const newest = trust.newest();
+		const published = Number((context.root as PangeaRoot | undefined)?.size);
+		const newest = trust.newest(Number.isSafeInteger(published) ? published : 0);
 		if (tree !== undefined && newest && (!before || newest.size >= before.size)) remember(memory, tree, newest);
-		if (before && verdicts.some((v) => v.status === 'failed') && !newest) {
+		if (before && verdicts.some((v) => v.status === 'failed') && !trust.newest()) {
 			noteOnce(ctx, state, `rewrite:${tree}`, `Pangea: a root in this answer contradicts the root of size ${before.size} verified before: history may have been rewritten`);
 		}
 	};

@@ -379,14 +379,17 @@ function worst(...verdicts: ProofVerdict[]): ProofVerdict {
 export class RootTrust {
 	private readonly anchors = new Map<number, typeof CONFLICT | string>();
 	private conflicted = false;
+	/** The remembered size: every root after it must prove consistent with it, gateway or not. */
+	readonly base?: number;
 
 	constructor(
 		private readonly sources: RootSources,
 		remembered?: TrustedRoot,
-		private readonly maxChain = MAX_CHAIN_LINKS,
+		readonly maxChain = MAX_CHAIN_LINKS,
 	) {
 		if (remembered && toLeafIndex(remembered.size) && HASH_HEX.test(remembered.root_hash)) {
 			this.anchors.set(remembered.size, remembered.root_hash);
+			this.base = remembered.size;
 		}
 	}
 
@@ -397,7 +400,8 @@ export class RootTrust {
 
 	/** Server sizes a check of `size` may walk through; fetched ahead, a few at a time. */
 	chainSizes(size: number): number[] {
-		if (this.anchors.has(size) || rootHashAt(this.sources.independent(size), size)) return [];
+		const afterBase = this.base !== undefined && size > this.base;
+		if (this.anchors.has(size) || (!afterBase && rootHashAt(this.sources.independent(size), size))) return [];
 		const { below, above } = this.nearest(size);
 		if (below !== undefined) return range(below + 1, size);
 		if (above !== undefined) return range(size, above);
@@ -422,13 +426,16 @@ export class RootTrust {
 		await this.anchorAt(size);
 	}
 
-	/** The largest anchored root, to remember; none once any root contradicted an anchor. */
-	newest(): TrustedRoot | undefined {
+	/**
+	 * The largest anchored root up to `limit` (the latest published size: an unpublished tail is
+	 * not remembered), to remember; none once any root contradicted an anchor.
+	 */
+	newest(limit = Infinity): TrustedRoot | undefined {
 		if (this.conflicted) return undefined;
 		let newest: TrustedRoot | undefined;
 		for (const [size, hash] of this.anchors) {
 			if (hash === CONFLICT) return undefined;
-			if (!newest || size > newest.size) newest = { size, root_hash: hash };
+			if (size <= limit && (!newest || size > newest.size)) newest = { size, root_hash: hash };
 		}
 		return newest;
 	}
@@ -453,11 +460,22 @@ export class RootTrust {
 			return CONFLICT;
 		}
 		const independent = rootHashAt(published, size);
+		const { below, above } = this.nearest(size);
+		if (this.base !== undefined && size > this.base) {
+			// After the remembered root, a published root is not enough: a server that rewrote
+			// history can publish the rewritten roots too. Only a chain of proofs from it anchors.
+			if (below === undefined) return undefined;
+			const chained = await this.chainUp(below, size);
+			if (chained !== undefined && chained !== CONFLICT && independent && independent !== chained) {
+				this.anchors.set(size, CONFLICT);
+				return CONFLICT;
+			}
+			return chained;
+		}
 		if (independent) {
 			this.anchors.set(size, independent);
 			return independent;
 		}
-		const { below, above } = this.nearest(size);
 		if (below !== undefined) return await this.chainUp(below, size);
 		if (above !== undefined) return await this.chainDown(size, above);
 		return undefined;
@@ -473,7 +491,8 @@ export class RootTrust {
 			const next = rootHashAt(root, k);
 			if (!next) return anchored;
 			const linked = verifyConsistencyProof((root as PangeaRoot).consistency_proof, hash, next, { prev: k - 1, next: k });
-			if (linked !== 'pass' || (anchored !== undefined && anchored !== next)) {
+			const published = rootHashAt(this.sources.independent(k), k);
+			if (linked !== 'pass' || (anchored !== undefined && anchored !== next) || (published && published !== next)) {
 				this.anchors.set(k, CONFLICT);
 				return CONFLICT;
 			}
@@ -604,7 +623,13 @@ export async function verifyRecords(
 	trust: RootTrust = new RootTrust(sources),
 ): Promise<Verification[]> {
 	// Anchors are settled in size order, so each chain starts from the nearest anchor below.
-	for (const size of sizesNeeded(records, pageContext)) await trust.settle(size);
+	const sizes = sizesNeeded(records, pageContext);
+	// From a remembered root far behind, walk forward in steps no longer than one chain.
+	if (trust.base !== undefined && sizes.length > 0) {
+		for (let step = trust.base + trust.maxChain; step < sizes[sizes.length - 1]; step += trust.maxChain) sizes.push(step);
+		sizes.sort((a, b) => a - b);
+	}
+	for (const size of sizes) await trust.settle(size);
 	const verifications: Verification[] = [];
 	// Records of one buffer share their consistency verdict (published ones all use the page's root).
 	const byLeaf = new Map<unknown, ProofVerdict>();
