@@ -136,6 +136,21 @@ describe('Verify Tamper-Proofing', () => {
 		expect(backend.calls).toEqual([]);
 	});
 
+	it.each([
+		['normalized', (item: IDataObject) => item.verification],
+		['raw', (item: IDataObject) => item.verification],
+		['ocsf', (item: IDataObject) => (item.unmapped as IDataObject).verification],
+	] as const)('the status is on the item in the %s output', async (outputFormat, verificationOf) => {
+		const built = tree();
+		new PangeaBackend(built.records, { context: built.context, roots: await serverRoots(built) }).install();
+		serveGateway(built.publishedRoots);
+
+		const result = await verifiedSearch({ verify: true, outputFormat });
+
+		const statuses = jsonOf(result).map((item) => (verificationOf(item) as Verdicts).status);
+		expect(statuses).toEqual(built.records.map((r) => (r.published ? 'verified' : 'pending')));
+	});
+
 	it('without the option: terse records, no verification, no root lookups', async () => {
 		const { records, context, publishedRoots } = tree();
 		const backend = new PangeaBackend(records, { context, roots: publishedRoots }).install();
