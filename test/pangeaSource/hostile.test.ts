@@ -156,6 +156,34 @@ describe('with the simulator: history rewritten after the trigger saw a root', (
 		expect(staticData.verificationMemory).toEqual(memory);
 	}, 60_000);
 
+	it('Fetch Queue remembers the root too: the next run reports the rewrite', async () => {
+		const staticData: IDataObject = {};
+		const run = async () => {
+			const result = await runPangea(
+				{ operation: 'fetchQueue', returnAll: true, options: { verify: true, overlap: '0s' } },
+				{
+					staticData,
+					credentials: {
+						pangeaAuditApi: { baseUrl: sim.urls.pangea, token: sim.credentials.pangea.token, rootGatewayUrl: `${sim.urls.pangea}/arweave` },
+					},
+				},
+			);
+			return jsonOf(result).map((item) => item.verification as Verdicts);
+		};
+		const first = await run();
+		expect(first).toHaveLength(120);
+		expect(first.filter((v) => v.status === 'failed')).toEqual([]);
+
+		await pangea().setGateway(false);
+		await pangea().rewriteHistory();
+		await pangea().append(4);
+		const second = await run();
+
+		tally('hostile', { cases: 1, forged: passes(second) });
+		expect(second).toHaveLength(4);
+		expect(second.every((v) => v.status === 'failed')).toBe(true);
+	}, 60_000);
+
 	it('an honest log keeps verifying across polls, the gateway down on the second', async () => {
 		const staticData: IDataObject = {};
 		await poll(staticData);
