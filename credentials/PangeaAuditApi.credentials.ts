@@ -1,4 +1,4 @@
-// Pangea Secure Audit Log: Bearer token, domain or full base URL, optional config ID and signing key.
+// Pangea Secure Audit Log: Bearer token, domain or full base URL, optional config ID, root gateway and signing key.
 import type {
 	IAuthenticateGeneric,
 	ICredentialTestRequest,
@@ -17,6 +17,13 @@ export class PangeaAuditApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-audit-log/n8n-nodes-audit-log#pangea-secure-audit-log';
 
 	properties: INodeProperties[] = [
+		{
+			displayName:
+				'Use a Pangea service token (pts_…) with the Secure Audit Log service granted (Pangea console > Project > Tokens). Search, Fetch Queue, Export and the trigger call search, results, root and download_results; Log calls log. If the token is scoped to several audit configurations, set Config ID.',
+			name: 'pangeaPermissionsNotice',
+			type: 'notice',
+			default: '',
+		},
 		{
 			displayName: 'Domain',
 			name: 'domain',
@@ -50,6 +57,15 @@ export class PangeaAuditApi implements ICredentialType {
 			description: 'Needed when the token is scoped to several audit configurations',
 		},
 		{
+			displayName: 'Root Gateway URL',
+			name: 'rootGatewayUrl',
+			type: 'string',
+			default: 'https://arweave.net',
+			placeholder: 'e.g. https://arweave.net',
+			description:
+				"Where Verify Tamper-Proofing reads the roots Pangea published on Arweave, a source Pangea does not control (an Arweave gateway, or your own mirror). Empty: nothing is checked independently and verdicts stay pending. Asked without the token.",
+		},
+		{
 			displayName: 'Signing Private Key',
 			name: 'signingPrivateKey',
 			type: 'string',
@@ -70,7 +86,8 @@ export class PangeaAuditApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://audit." + $credentials.domain}}',
 			url: '/v1/root',
 			method: 'POST',
-			body: {},
+			// A token scoped to several configurations needs the config id, as every real call sends it.
+			body: '={{ $credentials.configId ? { config_id: $credentials.configId.trim() } : {} }}',
 		},
 	};
 }

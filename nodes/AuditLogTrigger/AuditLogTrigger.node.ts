@@ -140,7 +140,10 @@ export class AuditLogTrigger implements INodeType {
 			state,
 			{ overlapMs: readOverlapMs(this, settings.options, 0), maxEvents },
 			async (page, items) => {
-				if (settings.query.verify && source.verifyPage) await source.verifyPage(ctx, page, items.map((i) => i.item));
+				if (settings.query.verify && source.verifyPage) {
+					const memory = (staticData.verificationMemory ??= {}) as IDataObject;
+					await source.verifyPage(ctx, page, items.map((i) => i.item), memory);
+				}
 			},
 		);
 		// Saved only now that the items are built: a failure above leaves the cursor where it was.
@@ -163,7 +166,7 @@ async function sample(ctx: SourceContext, source: AuditSource, settings: ReadSet
 	const query = { ...settings.query, order: 'desc' as const, pageSize: Math.min(source.pageSize, 50) };
 	const picked: TimedItem[] = [];
 	for await (const { items, page } of readItems(ctx, source, query)) {
-		if (query.verify && source.verifyPage) await source.verifyPage(ctx, page, items.map((i) => i.item));
+		if (query.verify && source.verifyPage) await source.verifyPage(ctx, page, items.map((i) => i.item), {});
 		for (const entry of items) {
 			if (matchesCommonFilters(entry.item, query.common, settings.clientFilters)) picked.push(entry);
 			if (picked.length >= SAMPLE_SIZE) return picked.reverse();

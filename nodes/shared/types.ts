@@ -23,7 +23,15 @@ export type AuditOutcome = 'success' | 'failure' | 'unknown';
 
 export type Verdict = 'pass' | 'fail';
 export type ProofVerdict = 'pass' | 'fail' | 'pending' | 'none';
+/**
+ * One record's tamper-proof checks, and their one-word summary `status`: `verified` (every check
+ * passed against roots from an independent source), `unverified` (a proof was missing), `pending`
+ * (a root cannot be checked independently yet), `failed` (a check failed).
+ */
+export type VerificationStatus = 'verified' | 'unverified' | 'pending' | 'failed';
 export type Verification = {
+	/** Always set by a source's verifyPage; optional only so older literals still type-check. */
+	status?: VerificationStatus;
 	hash: Verdict;
 	signature: Verdict | 'none';
 	membership: ProofVerdict;
@@ -191,7 +199,7 @@ export type NativeQueue = {
 };
 
 /** The result of one call to a source's `log` (Pangea): one entry per input event, in order. */
-export type LoggedEvent = { hash: string | null; envelope?: IDataObject };
+export type LoggedEvent = { hash: string | null; envelope?: IDataObject; verification?: Verification };
 
 /**
  * One vendor. Everything vendor-specific lives behind this interface, in the vendor's folder;
@@ -242,8 +250,13 @@ export interface AuditSource {
 	 * follows it and a record that reaches the vendor late is still read. Default: the item's time.
 	 */
 	cursorTime?(raw: RawRecord, item: AuditItem): number;
-	/** Adds a `verification` object to each item of a page (Pangea). */
-	verifyPage?(ctx: SourceContext, page: Page, items: AuditItem[]): Promise<void>;
+	/**
+	 * Adds a `verification` object to each item of a page (Pangea). `memory` is a small JSON-safe
+	 * object the caller keeps across runs (the trigger and Fetch Queue in static data under
+	 * `verificationMemory`; Search passes a fresh `{}`): the source remembers what it verified
+	 * there (Pangea: the newest root) so a later run can tell when history was rewritten.
+	 */
+	verifyPage?(ctx: SourceContext, page: Page, items: AuditItem[], memory: IDataObject): Promise<void>;
 	/** The vendor's error body → its own message, or undefined when the body says nothing. */
 	describeError(status: number, body: unknown): VendorError | undefined;
 	/** Fields of the credential the Test request and the transport need, e.g. the base URL. */

@@ -34,6 +34,8 @@ export type PangeaTree = {
 	/** Published roots by tree size, each with its consistency proof from the size before. */
 	publishedRoots: Map<number, IDataObject>;
 	lookup: (treeSize: number) => Promise<IDataObject | undefined>;
+	/** Pangea's /v1/root: every size of the tree, unpublished ones included. */
+	serverLookup: (treeSize: number) => Promise<IDataObject | undefined>;
 	bufferSizes: number[];
 	publishedBuffers: number;
 };
@@ -320,11 +322,18 @@ export function buildTree(options: TreeOptions): PangeaTree {
 	const context: PangeaTree['context'] = {};
 	if (published > 0) context.root = publishedRoots.get(published);
 	if (published < total) context.unpublished_root = rootAt(main, total);
+	const serverRoot = (size: number) =>
+		size <= published
+			? publishedRoots.get(size)
+			: size <= total
+				? rootAt(main, size, size > 1 ? main.consistencyProof(size - 1, size) : undefined)
+				: undefined;
 	return {
 		records,
 		context,
 		publishedRoots,
 		lookup: async (treeSize) => publishedRoots.get(treeSize),
+		serverLookup: async (treeSize) => serverRoot(treeSize),
 		bufferSizes: sizes,
 		publishedBuffers: published,
 	};

@@ -7,6 +7,9 @@ import { AuditService, PangeaConfig } from 'pangea-node-sdk';
 import { canonicalJson, sha256Hex } from '../../nodes/shared/canonical';
 import {
 	memoizeRoots,
+	membershipShapeMatches,
+	RootTrust,
+	verificationStatus,
 	verifyConsistency,
 	verifyConsistencyProof,
 	verifyEnvelopeHash,
@@ -15,6 +18,7 @@ import {
 	verifySignature,
 	type PangeaRoot,
 	type RootLookup,
+	type RootSources,
 } from '../../nodes/shared/sources/pangea/verify';
 import type { Verdict, Verification } from '../../nodes/shared/types';
 import { buildTree, LAYOUTS, signEvent, type PangeaTree } from './tree';
@@ -78,17 +82,32 @@ function sdkConsistency(prev: IDataObject, next: IDataObject): string | undefine
 	return sdkLog(result as SdkRecord, prev.root_hash).consistency_verification;
 }
 
-/** The SDK's verdicts for a whole page, as its search flow computes them. */
-async function sdkPageVerdicts(tree: PangeaTree): Promise<Verification[]> {
-	if (tree.context.root) {
-		nock('https://arweave.net')
-			.post('/graphql')
-			.reply(200, { data: { transactions: { edges: [] } } });
-	}
+/** Arweave as the SDK reads it (GraphQL, then one GET per transaction), serving the tree's published roots. */
+function arweaveServes(tree: PangeaTree): void {
+	nock('https://arweave.net')
+		.persist()
+		.post('/graphql')
+		.reply((_uri, body) => {
+			const query = String((body as IDataObject).query);
+			const sizes = [...(/"tree_size"\s*values: \[([^\]]*)\]/.exec(query)?.[1] ?? '').matchAll(/"(\d+)"/g)].map((m) => Number(m[1]));
+			const edges = sizes
+				.filter((size) => tree.publishedRoots.has(size))
+				.map((size) => ({ node: { id: `tx-${size}`, tags: [{ name: 'tree_size', value: String(size) }] } }));
+			return [200, { data: { transactions: { edges } } }];
+		})
+		.get(/^\/tx-\d+\/$/)
+		.reply((uri) => [200, tree.publishedRoots.get(Number(/tx-(\d+)/.exec(uri)?.[1]))]);
+}
+
+type Checks = Omit<Verification, 'status'>;
+
+/** The SDK's verdicts for a whole page, as its search flow computes them, Arweave answering. */
+async function sdkPageVerdicts(tree: PangeaTree): Promise<Checks[]> {
+	if (tree.context.root) arweaveServes(tree);
 	const events = structuredClone(tree.records) as SdkRecord[];
 	const response = { success: true, result: { events, ...tree.context } };
-	await sdkAudit(tree.lookup).processSearchResponse(response, { verifyConsistency: true });
-	expect(nock.isDone()).toBe(true);
+	await sdkAudit(tree.serverLookup).processSearchResponse(response, { verifyConsistency: true });
+	nock.cleanAll();
 	return events.map((event) => ({
 		hash: sdkHash(event.envelope, event.hash),
 		signature: event.signature_verification as Verification['signature'],
@@ -100,17 +119,36 @@ async function sdkPageVerdicts(tree: PangeaTree): Promise<Verification[]> {
 	}));
 }
 
-function expectedVerdicts(tree: PangeaTree): Verification[] {
-	return tree.records.map((record) => ({
-		hash: 'pass',
-		signature: (record.envelope as IDataObject).signature === undefined ? 'none' : 'pass',
-		membership: 'pass',
-		consistency: record.published ? 'pass' : 'pending',
-	}));
+function withoutStatus(verdicts: Verification[]): Checks[] {
+	return verdicts.map((verdict) => {
+		const checks: Partial<Verification> = { ...verdict };
+		delete checks.status;
+		return checks as Checks;
+	});
 }
 
-function rootsOf(tree: PangeaTree): RootLookup {
-	return memoizeRoots(tree.lookup as RootLookup);
+/**
+ * What an honest tree earns with the gateway answering. With nothing published yet, no root can be
+ * checked independently: membership is `pending` where the SDK, trusting the server, says `pass`.
+ */
+function expectedVerdicts(tree: PangeaTree): Verification[] {
+	return tree.records.map((record) => {
+		const checks: Checks = {
+			hash: 'pass',
+			signature: (record.envelope as IDataObject).signature === undefined ? 'none' : 'pass',
+			membership: tree.context.root ? 'pass' : 'pending',
+			consistency: record.published ? 'pass' : 'pending',
+		};
+		return { ...checks, status: verificationStatus(checks) };
+	});
+}
+
+/** The tree's roots: published ones from the gateway (unless it is down), every size from Pangea. */
+function sourcesOf(tree: PangeaTree, gateway = true): RootSources {
+	return {
+		independent: (size) => (gateway ? tree.publishedRoots.get(size) : undefined),
+		server: memoizeRoots(tree.serverLookup as RootLookup),
+	};
 }
 
 /** Seeded so a failing case can be replayed. */
@@ -157,10 +195,15 @@ describe('cross-check with pangea-node-sdk', () => {
 			const pendingBuffers = layout === 'oneBuffer' ? events % 2 : undefined;
 			const tree = buildTree({ events, layout, seed: events, pendingBuffers });
 
-			const ours = await verifyRecords(tree.records, tree.context, rootsOf(tree));
+			const ours = await verifyRecords(tree.records, tree.context, sourcesOf(tree));
 
 			expect(ours).toEqual(expectedVerdicts(tree));
-			expect(ours).toEqual(await sdkPageVerdicts(tree));
+			const sdk = await sdkPageVerdicts(tree);
+			if (tree.context.root) expect(withoutStatus(ours)).toEqual(sdk);
+			else expect(sdk.every((v) => v.membership === 'pass')).toBe(true);
+			expect(ours.map((v) => v.status)).toEqual(
+				tree.records.map((r) => (r.published ? 'verified' : 'pending')),
+			);
 		});
 	});
 
@@ -202,7 +245,7 @@ describe('tampering', () => {
 
 	test('the fixture is valid before tampering', async () => {
 		expect(pending.length).toBeGreaterThan(0);
-		expect(await verifyRecords(tree.records, tree.context, rootsOf(tree))).toEqual(
+		expect(await verifyRecords(tree.records, tree.context, sourcesOf(tree))).toEqual(
 			expectedVerdicts(tree),
 		);
 	});
@@ -357,18 +400,22 @@ describe('tampering', () => {
 		const tamperedPage = await verifyRecords(
 			tree.records,
 			{ ...tree.context, root: badRoot },
-			rootsOf(tree),
+			sourcesOf(tree),
 		);
-		tree.records.forEach((record, i) =>
-			expect(tamperedPage[i].membership).toBe(record.published ? 'fail' : 'pass'),
-		);
+		tree.records.forEach((record, i) => {
+			expect(tamperedPage[i].membership).toBe(record.published ? 'fail' : 'pass');
+			expect(tamperedPage[i].status).toBe(record.published ? 'failed' : 'pending');
+		});
 
 		const k = Number(signed.leaf_index);
-		const forged = async (size: number) => {
-			const genuine = await tree.lookup(size);
-			return size === k ? { ...genuine, root_hash: '0'.repeat(64) } : genuine;
+		const forged: RootSources = {
+			independent: (size) => {
+				const genuine = tree.publishedRoots.get(size);
+				return size === k ? { ...genuine, root_hash: '0'.repeat(64) } : genuine;
+			},
+			server: memoizeRoots(tree.serverLookup as RootLookup),
 		};
-		const verdicts = await verifyRecords(tree.records, tree.context, memoizeRoots(forged));
+		const verdicts = await verifyRecords(tree.records, tree.context, forged);
 		tree.records.forEach((record, i) => {
 			const neighbour = record.published && [k - 1, k].includes(Number(record.leaf_index));
 			expect(verdicts[i].consistency).toBe(
@@ -403,52 +450,30 @@ describe('tampering', () => {
 });
 
 describe('pending records', () => {
-	test('unpublished records say pending and are checked against unpublished_root', async () => {
+	test('unpublished records are checked against unpublished_root, linked to the published root', async () => {
 		const tree = buildTree({ events: 40, layout: 'random', seed: 3, pendingBuffers: 3 });
-		const asked: number[] = [];
-		const lookup: RootLookup = async (size) => {
-			asked.push(size);
-			return (await tree.lookup(size)) as PangeaRoot;
-		};
-		const verdicts = await verifyRecords(tree.records, tree.context, memoizeRoots(lookup));
+		const verdicts = await verifyRecords(tree.records, tree.context, sourcesOf(tree));
 		const pendingAt = tree.records.flatMap((r, i) => (r.published ? [] : [i]));
 		expect(pendingAt.length).toBeGreaterThan(0);
 		for (const i of pendingAt) {
-			expect(verdicts[i]).toMatchObject({
-				hash: 'pass',
-				membership: 'pass',
-				consistency: 'pending',
-			});
+			expect(verdicts[i]).toMatchObject({ hash: 'pass', membership: 'pass', consistency: 'pending', status: 'pending' });
 		}
-		expect(Math.max(...asked)).toBeLessThanOrEqual(tree.publishedBuffers);
 
-		// Checked against unpublished_root: a broken one fails them, a missing one says none.
+		// Checked against unpublished_root: a broken one fails them, a missing one leaves them unverified.
 		const broken = { ...tree.context.unpublished_root, root_hash: '0'.repeat(64) };
-		const withBroken = await verifyRecords(
-			tree.records,
-			{ ...tree.context, unpublished_root: broken },
-			memoizeRoots(lookup),
-		);
-		const withoutRoot = await verifyRecords(
-			tree.records,
-			{ root: tree.context.root },
-			memoizeRoots(lookup),
-		);
+		const withBroken = await verifyRecords(tree.records, { ...tree.context, unpublished_root: broken }, sourcesOf(tree));
+		const withoutRoot = await verifyRecords(tree.records, { root: tree.context.root }, sourcesOf(tree));
 		for (const i of pendingAt) {
-			expect(withBroken[i]).toMatchObject({ membership: 'fail', consistency: 'pending' });
-			expect(withoutRoot[i]).toMatchObject({ membership: 'none', consistency: 'pending' });
+			expect(withBroken[i]).toMatchObject({ membership: 'fail', status: 'failed' });
+			expect(withoutRoot[i]).toMatchObject({ membership: 'none', status: 'unverified' });
 		}
 	});
 
-	test('a page with nothing published yet asks for no roots', async () => {
+	test('a page with nothing published yet is pending: no root can be checked independently', async () => {
 		const tree = buildTree({ events: 25, layout: 'oneBuffer', pendingBuffers: 1 });
-		const lookup = jest.fn(tree.lookup as RootLookup);
-		const verdicts = await verifyRecords(tree.records, tree.context, lookup);
+		const verdicts = await verifyRecords(tree.records, tree.context, sourcesOf(tree));
 		expect(tree.context.root).toBeUndefined();
-		expect(verdicts.every((v) => v.consistency === 'pending' && v.membership === 'pass')).toBe(
-			true,
-		);
-		expect(lookup).not.toHaveBeenCalled();
+		expect(verdicts.every((v) => v.membership === 'pending' && v.status === 'pending')).toBe(true);
 	});
 });
 
@@ -471,25 +496,51 @@ describe('roots', () => {
 		expect(lookup.mock.calls.map(([size]) => size)).toEqual([2, 2, 3]);
 	});
 
-	test('consistency is none for unknown roots; a failing lookup rejects the page', async () => {
+	test('gateway down, nothing remembered: never pass, whatever Pangea says', async () => {
+		const tree = buildTree({ events: 30, layout: 'random', seed: 4, pendingBuffers: 1 });
+		const verdicts = await verifyRecords(tree.records, tree.context, sourcesOf(tree, false));
+		expect(verdicts.every((v) => v.status === 'pending')).toBe(true);
+		expect(verdicts.flatMap((v) => [v.membership, v.consistency])).not.toContain('pass');
+	});
+
+	test('a remembered root anchors later roots through Pangea\'s proofs, gateway down', async () => {
+		const tree = buildTree({ events: 60, layout: 'random', seed: 12, pendingBuffers: 1 });
+		const remembered = { size: 2, root_hash: String(tree.publishedRoots.get(2)?.root_hash) };
+		const sources = sourcesOf(tree, false);
+		const trust = new RootTrust(sources, remembered);
+		const verdicts = await verifyRecords(tree.records, tree.context, sources, trust);
+		expect(verdicts.map((v) => v.status)).toEqual(tree.records.map((r) => (r.published ? 'verified' : 'pending')));
+		expect(trust.newest()?.size).toBe(tree.bufferSizes.length);
+		// Only a published root is remembered: the unpublished tail is not.
+		expect(trust.newest(tree.publishedBuffers)?.size).toBe(tree.publishedBuffers);
+
+		const other = new RootTrust(sources, { size: 2, root_hash: 'e'.repeat(64) });
+		const rewritten = await verifyRecords(tree.records, tree.context, sources, other);
+		expect(rewritten.filter((v) => v.membership === 'pass')).toEqual([]);
+		expect(rewritten.every((v) => v.status === 'failed')).toBe(true);
+		expect(other.newest()).toBeUndefined();
+
+		// The rewritten roots published on the gateway too: still no pass, the chain from memory breaks.
+		const published = sourcesOf(tree, true);
+		const republished = await verifyRecords(tree.records, tree.context, published, new RootTrust(published, { size: 2, root_hash: 'e'.repeat(64) }));
+		expect(republished.filter((v) => v.membership === 'pass' || v.consistency === 'pass')).toEqual([]);
+	});
+
+	test('Pangea\'s roots are not asked when the gateway answers; once per size when it does not', async () => {
+		const tree = buildTree({ events: 200, layout: 'random', seed: 8, pendingBuffers: 0 });
+		const lookup = jest.fn(tree.serverLookup as RootLookup);
+		await verifyRecords(tree.records, tree.context, { independent: (s) => tree.publishedRoots.get(s), server: memoizeRoots(lookup) });
+		expect(lookup).not.toHaveBeenCalled();
+		await verifyRecords(tree.records, tree.context, { independent: () => undefined, server: memoizeRoots(lookup) });
+		expect(lookup).toHaveBeenCalledTimes(tree.bufferSizes.length);
+	});
+
+	test('a failing Pangea lookup rejects the page', async () => {
 		const tree = buildTree({ events: 12, layout: 'single', pendingBuffers: 0 });
-		const none = await verifyRecords(tree.records, tree.context, async () => undefined);
-		expect(none.map((v) => v.consistency)).toEqual(
-			tree.records.map((r) => (r.leaf_index === 0 ? 'pass' : 'none')),
-		);
 		const down: RootLookup = async () => {
 			throw new Error('root lookup failed');
 		};
-		await expect(verifyRecords(tree.records, tree.context, down)).rejects.toThrow(
-			'root lookup failed',
-		);
-	});
-
-	test('buffers shared by many records cost one lookup pair each', async () => {
-		const tree = buildTree({ events: 200, layout: 'random', seed: 8, pendingBuffers: 0 });
-		const lookup = jest.fn(tree.lookup as RootLookup);
-		await verifyRecords(tree.records, tree.context, lookup);
-		expect(lookup).toHaveBeenCalledTimes(2 * (tree.bufferSizes.length - 1));
+		await expect(verifyRecords(tree.records, tree.context, { independent: () => undefined, server: down })).rejects.toThrow('root lookup failed');
 	});
 
 	test('a root of the wrong size fails consistency', () => {
@@ -506,6 +557,30 @@ describe('roots', () => {
 		expect(next.consistency_proof).toHaveLength(1);
 		const single = (next.consistency_proof as string[])[0];
 		expect(verifyConsistency(4, prev, { ...next, consistency_proof: single })).toBe('pass');
+	});
+});
+
+describe('shapes: a proof fixes the position it proves', () => {
+	test('membership: the leaf index must be the one the proof\'s turns lead to', () => {
+		const tree = buildTree({ events: 50, layout: 'single', pendingBuffers: 0 });
+		const size = tree.publishedBuffers;
+		for (const record of tree.records) {
+			for (let index = 0; index < size; index++) {
+				const fits = membershipShapeMatches(record.membership_proof, index, size);
+				expect(fits).toBe(index === record.leaf_index);
+			}
+		}
+	});
+
+	test('consistency: old history moved behind new records is refused although every hash climbs', () => {
+		// Tree of 2 leaves [a, b] whose "old" tree of 1 leaf is b: the proof node b climbs to the root.
+		const a = 'a'.repeat(64);
+		const b = 'b'.repeat(64);
+		const root = sha256Hex(Buffer.concat([Buffer.from(a, 'hex'), Buffer.from(b, 'hex')]));
+		const moved = [`x:${b},l:${a}`];
+		expect(verifyConsistencyProof(moved, b, root)).toBe('pass');
+		expect(verifyConsistencyProof(moved, b, root, { prev: 1, next: 2 })).toBe('fail');
+		expect(verifyConsistencyProof([`x:${a},r:${b}`], a, root, { prev: 1, next: 2 })).toBe('pass');
 	});
 });
 
@@ -599,12 +674,12 @@ describe('malformed input is a failed check, never an exception', () => {
 				{ hash, published: 'yes' },
 			],
 			{ root: { root_hash: hash } },
-			async () => undefined,
+			{ independent: () => undefined, server: async () => undefined },
 		);
 		expect(verdicts).toEqual([
-			{ hash: 'fail', signature: 'fail', membership: 'none', consistency: 'none' },
-			{ hash: 'fail', signature: 'fail', membership: 'fail', consistency: 'fail' },
-			{ hash: 'fail', signature: 'fail', membership: 'none', consistency: 'none' },
+			{ status: 'failed', hash: 'fail', signature: 'fail', membership: 'none', consistency: 'none' },
+			{ status: 'failed', hash: 'fail', signature: 'fail', membership: 'fail', consistency: 'fail' },
+			{ status: 'failed', hash: 'fail', signature: 'fail', membership: 'none', consistency: 'none' },
 		]);
 	});
 });

@@ -10,7 +10,57 @@ export const BASE = 'https://audit.pangea.test';
 /** Looks like a real token (so a leak would show), marked dummy for the secret scanner. */
 export const TOKEN = 'pts_dummy7f3c9b2e4d1a8f6e5c0b3a2d9e8f7a6b';
 export const CONFIG_ID = 'pci_c0nf1gc0nf1gc0nf1g';
-export const CREDENTIALS = { baseUrl: BASE, token: TOKEN, configId: CONFIG_ID };
+/** A fake Arweave gateway (see serveGateway); nothing answers there unless a test installs it. */
+export const GATEWAY = 'https://gateway.pangea.test';
+export const CREDENTIALS = { baseUrl: BASE, token: TOKEN, configId: CONFIG_ID, rootGatewayUrl: GATEWAY };
+
+export type GatewayLog = { graphql: number; transactions: number; authorization: Array<string | undefined> };
+
+/**
+ * An Arweave gateway on nock serving `roots` (published roots by size) the way arweave.net does:
+ * GraphQL for transactions tagged tree_name and tree_size, then each transaction's data.
+ */
+export function serveGateway(roots: Map<number, IDataObject>): GatewayLog {
+	const seen: GatewayLog = { graphql: 0, transactions: 0, authorization: [] };
+	nock(GATEWAY)
+		.persist()
+		.post('/graphql')
+		.reply(function (_uri, body) {
+			seen.graphql++;
+			seen.authorization.push(authorizationOf(this.req.headers));
+			const query = String((body as IDataObject).query);
+			const values = (tag: string) =>
+				[...(new RegExp(`"${tag}", values: \\[([^\\]]*)\\]`).exec(query)?.[1] ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+			const names = values('tree_name');
+			const edges = values('tree_size')
+				.map(Number)
+				.filter((size) => roots.has(size) && names.includes(String(roots.get(size)?.tree_name)))
+				.map((size) => ({
+					node: {
+						id: `tx-${size}`,
+						tags: [
+							{ name: 'tree_size', value: String(size) },
+							{ name: 'tree_name', value: String(roots.get(size)?.tree_name) },
+						],
+					},
+				}));
+			return [200, { data: { transactions: { edges } } }];
+		})
+		.get(/^\/tx-\d+\/$/)
+		.reply(function (uri) {
+			seen.transactions++;
+			seen.authorization.push(authorizationOf(this.req.headers));
+			return [200, roots.get(Number(/tx-(\d+)/.exec(uri)?.[1]))];
+		});
+	return seen;
+}
+
+/** Every root Pangea's /v1/root gives for a tree, unpublished sizes included. */
+export async function serverRoots(tree: { serverLookup: (size: number) => Promise<IDataObject | undefined>; bufferSizes: number[] }) {
+	const roots = new Map<number, IDataObject>();
+	for (let size = 1; size <= tree.bufferSizes.length; size++) roots.set(size, (await tree.serverLookup(size)) as IDataObject);
+	return roots;
+}
 
 export type Call = { method: string; path: string; body: IDataObject; authorization?: string };
 type Headers = Record<string, string | string[] | undefined>;

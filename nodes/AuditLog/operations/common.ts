@@ -38,10 +38,11 @@ export async function verifyItems(
 	page: Page,
 	entries: TimedItem[],
 	counters: Counters,
+	memory: IDataObject = {},
 ): Promise<void> {
 	if (!settings.query.verify || !source.verifyPage) return;
 	const items = entries.map((e) => e.item);
-	await source.verifyPage(ctx, page, items);
+	await source.verifyPage(ctx, page, items, memory);
 	for (const { verification: v } of items) {
 		if (v && (v.hash === 'fail' || v.signature === 'fail' || v.membership === 'fail' || v.consistency === 'fail')) {
 			counters.failedVerification++;

@@ -80,13 +80,15 @@ async function readCursorQueue(run: OperationRun, limit: number) {
 	}
 	// First run: everything from the filters' start (or the vendor's oldest record).
 	state ??= seedCursor(settings.query.start ?? 0, source.timePrecisionMs);
+	// What verification remembers across runs (Pangea: the newest verified root); a manual run keeps nothing.
+	const memory = fn.getMode() === 'manual' ? {} : ((staticData.verificationMemory ??= {}) as IDataObject);
 	const { events, next, full } = await readNewEvents(
 		ctx,
 		source,
 		settings.query,
 		state,
 		{ overlapMs: readOverlapMs(fn, settings.options, itemIndex), maxEvents: limit },
-		async (page, entries) => await verifyItems(ctx, source, settings, page, entries, counters),
+		async (page, entries) => await verifyItems(ctx, source, settings, page, entries, counters, memory),
 	);
 	const shaped = shapeItems(source, settings, events, counters);
 	if (fn.getMode() === 'manual') {

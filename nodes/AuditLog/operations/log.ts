@@ -41,6 +41,7 @@ export async function logEvents(
 				const result = results[k];
 				const json: IDataObject = { hash: result?.hash ?? null };
 				if (result?.envelope) json.envelope = result.envelope;
+				if (result?.verification) json.verification = result.verification;
 				output[itemIndex] = { json, pairedItem: { item: itemIndex } };
 			});
 		} catch (error) {

@@ -112,7 +112,10 @@ function envelope(status, summary, result, requestId) {
 export function createPangea(sim) {
 	const creds = SIM_CREDENTIALS.pangea;
 	const rnd = createRandom(sim.options.seed, 'pangea');
-	const log = new MerkleLog();
+	let log = new MerkleLog();
+	// The fake Arweave gateway: roots as they were published, kept even if the log is rewritten later.
+	const archive = new Map();
+	const gateway = { up: true, requests: 0 };
 	const events = [];
 	const searches = new Map();
 	const searchByRequest = new Map();
@@ -496,6 +499,74 @@ export function createPangea(sim) {
 		);
 	}
 
+	// ---- fake Arweave gateway (/pangea/arweave): published roots, immutable once archived -----
+
+	const transactionId = (size) => sha256Hex(`${treeName}:${size}`).slice(0, 43);
+
+	/** Archives every published root not archived yet, as Pangea publishes each buffer's root. */
+	function archiveRoots() {
+		for (let size = archive.size + 1; size <= publishedSize(); size++) {
+			archive.set(size, { id: transactionId(size), root: rootObject(size) });
+		}
+	}
+
+	/** Values of `{ name: "<tag>" values: [...] }` in the SDK's GraphQL query text. */
+	function tagValues(query, tag) {
+		const match = new RegExp(`name:\\s*"${tag}"\\s*,?\\s*values:\\s*\\[([^\\]]*)\\]`).exec(query);
+		return match ? [...match[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]) : [];
+	}
+
+	function handleGateway(ctx) {
+		gateway.requests++;
+		if (ctx.req.headers.authorization || ctx.req.headers['x-auth-token']) {
+			sim.violation('pangea', 'auth-header-to-gateway', { path: ctx.path });
+		}
+		if (!gateway.up) return json(404, { error: 'gateway switched off by the test' });
+		archiveRoots();
+		if (ctx.sub === '/arweave/graphql' && ctx.method === 'POST') {
+			const parsed = parseJson(ctx.body);
+			const query = parsed.ok && isObject(parsed.value) ? String(parsed.value.query ?? '') : '';
+			const names = tagValues(query, 'tree_name');
+			const sizes = new Set(tagValues(query, 'tree_size').map(Number));
+			const edges = [];
+			for (const [size, entry] of archive) {
+				if (!sizes.has(size) || !names.includes(entry.root.tree_name)) continue;
+				edges.push({
+					node: {
+						id: entry.id,
+						tags: [
+							{ name: 'tree_size', value: String(size) },
+							{ name: 'tree_name', value: entry.root.tree_name },
+						],
+					},
+				});
+			}
+			return json(200, { data: { transactions: { edges } } });
+		}
+		const tx = /^\/arweave\/([A-Za-z0-9_-]+)\/?$/.exec(ctx.sub);
+		const entry = tx && ctx.method === 'GET' && [...archive.values()].find((e) => e.id === tx[1]);
+		if (!entry) return json(404, { error: 'no such transaction' });
+		return json(200, entry.root);
+	}
+
+	/**
+	 * A hostile Pangea: changes the message of the first event of published buffer `leafIndex`,
+	 * re-hashes it and rebuilds the whole tree, so every root from that buffer on changes. The
+	 * gateway keeps the roots published before.
+	 */
+	function rewriteHistory({ leafIndex, message } = {}) {
+		archiveRoots();
+		const buffer = leafIndex ?? Math.floor(publishedSize() / 2);
+		const target = log.buffers[buffer].events[0];
+		const event = { ...target.envelope.event, message: message ?? `${target.envelope.event.message} (rewritten)` };
+		target.envelope = { ...target.envelope, event };
+		target.hash = sha256Hex(canonicalJson(target.envelope));
+		const groups = log.buffers.map((b) => b.events);
+		log = new MerkleLog();
+		for (const group of groups) log.addBuffer(group);
+		return { leafIndex: buffer, hash: target.hash };
+	}
+
 	// ---- logging ------------------------------------------------------------------------------
 
 	function checkEvent(event, pointer) {
@@ -655,7 +726,21 @@ export function createPangea(sim) {
 		'/v1/export': exportLog,
 	};
 
+	/** Test switches over HTTP (jest cannot import this module): gateway on/off, rewrite history. */
+	function hostileControl(ctx) {
+		const parsed = parseJson(ctx.body);
+		const body = parsed.ok && isObject(parsed.value) ? parsed.value : {};
+		if (ctx.sub === '/_hostile/gateway' && ctx.method === 'POST') {
+			gateway.up = body.up !== false;
+			return json(200, { up: gateway.up });
+		}
+		if (ctx.sub === '/_hostile/rewrite' && ctx.method === 'POST') return json(200, rewriteHistory(body));
+		return json(404, { error: `Unknown control route ${ctx.method} ${ctx.sub}` });
+	}
+
 	function handle(ctx) {
+		if (ctx.sub.startsWith('/arweave/')) return handleGateway(ctx);
+		if (ctx.sub.startsWith('/_hostile/')) return hostileControl(ctx);
 		ctx.requestId = newId('prq_');
 		const requestPath = /^\/request\/(prq_[A-Za-z0-9]+)$/.exec(ctx.sub);
 		if (requestPath && ctx.method === 'GET')
@@ -703,7 +788,11 @@ export function createPangea(sim) {
 			return { ...envelope(name, message, null, newId('prq_')), status };
 		},
 		events,
-		log,
+		get log() {
+			return log;
+		},
+		gateway,
+		rewriteHistory,
 		summary: () => ({
 			events: events.length,
 			buffers: log.size,

@@ -19,7 +19,21 @@ export const PANGEA_FILTER_FIELDS: INodeProperties[] = [
 	restriction('Tenant IDs', 'restrictTenantId', 'tenant_id', 't-42'),
 ];
 
+/** Fields Pangea's search sorts on (order_by); the cursor-read operations keep received_at. */
+export const ORDER_BY_FIELDS = ['received_at', 'timestamp', 'actor', 'action', 'message', 'source', 'status', 'target'];
+
 export const PANGEA_OPTION_FIELDS: INodeProperties[] = [
+	{
+		displayName: 'Sort By',
+		name: 'orderBy',
+		type: 'options',
+		default: 'received_at',
+		// Only where the result is not read by a cursor, which follows received_at.
+		displayOptions: { show: { '/operation': ['search'] } },
+		options: ORDER_BY_FIELDS.map((field) => ({ name: field === 'received_at' ? 'Received Time' : field, value: field })),
+		description:
+			'The field Pangea sorts the events on, in the Sort Order. Another field than Received Time reads at most 10,000 events (one search).',
+	},
 	{
 		displayName: 'Verify Tamper-Proofing',
 		name: 'verify',
@@ -97,6 +111,22 @@ export const PANGEA_LOG_FIELDS: INodeProperties[] = [
 				default: false,
 				description:
 					"Whether to sign each event with the Ed25519 private key of the credential (Signing Private Key), so readers can prove it came from you",
+			},
+			{
+				displayName: 'Asynchronous',
+				name: 'async',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to send every batch of 1,000 to /v2/log_async first and then wait for all of them, instead of waiting on each batch in turn (faster for large writes)',
+			},
+			{
+				displayName: 'Verify',
+				name: 'verify',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to check Pangea's answer for each event (its envelope holds the event sent and hashes to its hash, and the signature when signed) and add a verification object to each item",
 			},
 			{
 				displayName: 'Verbose',

@@ -1,12 +1,13 @@
-// Pangea Log: events from input items (node fields override), local Ed25519 signing, bulk /v2/log batches.
+// Pangea Log: events from input items (node fields override), local Ed25519 signing, bulk /v2/log batches, sync or async, verified.
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
 import { canonicalJson } from '../../canonical';
 import { parameterError } from '../../errors';
 import { parseInstant } from '../../timeRange';
-import type { LoggedEvent, SourceContext } from '../../types';
+import type { ApiResponse, LoggedEvent, ProofVerdict, SourceContext, Verification } from '../../types';
 import { EVENT_FIELDS, type EventField } from './fields';
-import { pangeaPost } from './request';
+import { pangeaFinish, pangeaPost, pangeaSend, type PangeaEnvelope } from './request';
+import { verificationStatus, verifyEnvelopeHash, verifyMembership, verifySignature } from './verify';
 
 /** Events per /v2/log call: the API takes 1 to 1 000. */
 export const MAX_BULK = 1000;
@@ -25,7 +26,8 @@ const MAX_LENGTH: Record<Exclude<EventField, 'timestamp'>, number> = {
 };
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
-type LogResult = { results?: Array<{ hash?: string; envelope?: IDataObject }> };
+type LogResultEntry = { hash?: string; envelope?: IDataObject; membership_proof?: string; unpublished_root?: string };
+type LogResult = { results?: LogResultEntry[] };
 type Signed = { signature: string; public_key: string };
 
 /** Where a value came from, for error messages that name what to fix. */
@@ -124,33 +126,127 @@ async function signerFor(ctx: SourceContext): Promise<(event: IDataObject) => Si
 	return eventSigner(key);
 }
 
-/** Writes events through /v2/log, up to 1 000 a call; results come back in input order. */
+type Batch = { from: number; body: IDataObject; events: IDataObject[] };
+type Sent = IDataObject & { event: IDataObject; signature?: string; public_key?: string };
+
+/** Longest wait for one asynchronous log call to be written (the SDK's 120 s budget). */
+const ASYNC_LOG_WAIT_MS = 120_000;
+/** Asynchronous log calls polled at once (10 000 events in 10 calls wait together). */
+const ASYNC_POLLS_IN_FLIGHT = 10;
+
+/**
+ * Adds to a failed batch's error where it failed and what was written, so nothing is sent twice
+ * blindly: a vendor refusal (4xx) wrote nothing; anything else (a cut answer, a dropped
+ * connection, a 5xx the transport could not retry with the request marked) may have written it.
+ * The error itself is rethrown as it is.
+ */
+function withBatchContext(error: unknown, path: string, batch: Batch, batches: number, total: number): unknown {
+	if (!(error instanceof NodeApiError)) return error;
+	const status = Number(error.httpCode);
+	const refused = status >= 400 && status < 500 && status !== 408;
+	const range = `events ${batch.from + 1}–${batch.from + batch.events.length} of ${total}`;
+	const call = `POST ${path}, call ${batch.from / MAX_BULK + 1} of ${batches}`;
+	const what = refused
+		? `Pangea did not log ${range} (${call}).`
+		: `Pangea may have logged ${range} (${call}): the answer did not prove otherwise, so they were not sent again.`;
+	const before = batch.from > 0 ? ` The ${batch.from} event(s) before them were logged.` : '';
+	error.description = `${error.description ? `${error.description} ` : ''}${what}${before} Check the Pangea console before sending them again.`;
+	return error;
+}
+
+/**
+ * What Pangea's answer proves about one logged event: its envelope hashes to its hash and holds
+ * the event sent, its signature verifies (and is ours when signed locally), and a membership
+ * proof, when given, climbs to its root. Just-written events are not published: membership and
+ * consistency stay `pending` until a Search with Verify can check them.
+ */
+export function verifyLogged(sent: Sent, result: LogResultEntry): Verification {
+	const envelope = (result.envelope ?? {}) as IDataObject;
+	const sameEvent = canonicalJson(envelope.event ?? null) === canonicalJson(sent.event);
+	const hash = sameEvent ? verifyEnvelopeHash(result.envelope, result.hash) : 'fail';
+	let signature = verifySignature(result.envelope);
+	if (sent.signature !== undefined && (envelope.signature !== sent.signature || envelope.public_key !== sent.public_key)) {
+		signature = 'fail';
+	}
+	let membership: ProofVerdict = 'pending';
+	if (result.membership_proof !== undefined) {
+		const climbed = verifyMembership(result.hash, result.membership_proof, result.unpublished_root);
+		if (climbed === 'fail') membership = 'fail';
+	}
+	const checks = { hash, signature, membership, consistency: 'pending' as ProofVerdict };
+	return { ...checks, status: verificationStatus(checks) };
+}
+
+/**
+ * Writes events, up to 1 000 a call; results come back in input order. A write is never repeated
+ * blindly (`nonIdempotent`: retried only with the failed request marked). Asynchronous: every
+ * call goes to /v2/log_async first (Pangea answers 202 at once), then the calls are polled to
+ * their end, instead of holding the execution on each batch.
+ */
 export async function logPangeaEvents(
 	ctx: SourceContext,
 	events: IDataObject[],
 	options: IDataObject,
 ): Promise<LoggedEvent[]> {
+	const verify = options.verify === true;
 	const verbose = options.verbose === true;
+	const asynchronous = options.async === true;
 	const signer = options.signLocally === true ? await signerFor(ctx) : undefined;
-	const logged: LoggedEvent[] = [];
+	const path = asynchronous ? '/v2/log_async' : '/v2/log';
+	const batches: Batch[] = [];
 	for (let from = 0; from < events.length; from += MAX_BULK) {
-		const batch = events.slice(from, from + MAX_BULK).map((event) => (signer ? { event, ...signer(event) } : { event }));
-		const body: IDataObject = { events: batch };
-		if (verbose) body.verbose = true;
-		const { results = [] } = await pangeaPost<LogResult>(ctx, '/v2/log', body);
-		if (results.length !== batch.length) {
+		const sent = events.slice(from, from + MAX_BULK).map((event) => (signer ? { event, ...signer(event) } : { event }));
+		const body: IDataObject = { events: sent };
+		// Verification needs the envelope Pangea stored.
+		if (verbose || verify) body.verbose = true;
+		batches.push({ from, body, events: sent });
+	}
+	const guarded = async <T>(batch: Batch, call: () => Promise<T>): Promise<T> => {
+		try {
+			return await call();
+		} catch (error) {
+			throw withBatchContext(error, path, batch, batches.length, events.length);
+		}
+	};
+	const results: LogResult[] = new Array(batches.length);
+	if (!asynchronous) {
+		for (const [k, batch] of batches.entries()) {
+			results[k] = await guarded(batch, async () => await pangeaPost<LogResult>(ctx, path, batch.body, undefined, { nonIdempotent: true }));
+		}
+	} else {
+		const answers: Array<ApiResponse<PangeaEnvelope<LogResult>>> = [];
+		for (const batch of batches) answers.push(await guarded(batch, async () => await pangeaSend<LogResult>(ctx, path, batch.body, { nonIdempotent: true })));
+		const queue = [...answers.keys()];
+		const worker = async () => {
+			for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
+				const batch = batches[k];
+				results[k] = await guarded(batch, async () => await pangeaFinish<LogResult>(ctx, answers[k], path, ASYNC_LOG_WAIT_MS));
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(ASYNC_POLLS_IN_FLIGHT, queue.length) }, worker));
+	}
+	const logged: LoggedEvent[] = [];
+	let failed = 0;
+	for (const [k, batch] of batches.entries()) {
+		const list = results[k].results ?? [];
+		if (list.length !== batch.events.length) {
 			throw new NodeApiError(ctx.fn.getNode(), { message: 'result count mismatch' } as JsonObject, {
-				message: `Pangea answered ${results.length} result(s) for ${batch.length} event(s) (events ${from + 1}–${from + batch.length})`,
-				description: `The ${from} events before these were logged. Check the Pangea console before sending them again.`,
+				message: `Pangea answered ${list.length} result(s) for ${batch.events.length} event(s) (events ${batch.from + 1}–${batch.from + batch.events.length})`,
+				description: `The ${batch.from} events before these were logged. Check the Pangea console before sending them again.`,
 				itemIndex: ctx.itemIndex,
 			});
 		}
-		for (const result of results) {
+		list.forEach((result, i) => {
 			const entry: LoggedEvent = { hash: typeof result.hash === 'string' ? result.hash : null };
 			if (verbose && result.envelope) entry.envelope = result.envelope;
+			if (verify) {
+				entry.verification = verifyLogged(batch.events[i] as Sent, result);
+				if (entry.verification.status === 'failed') failed++;
+			}
 			logged.push(entry);
-		}
+		});
 	}
-	if (events.length > MAX_BULK) ctx.note(`Pangea: ${events.length} events sent in ${Math.ceil(events.length / MAX_BULK)} calls`);
+	if (events.length > MAX_BULK) ctx.note(`Pangea: ${events.length} events sent in ${batches.length} calls${asynchronous ? ' (asynchronous)' : ''}`);
+	if (failed > 0) ctx.note(`Pangea: ${failed} logged event(s) FAILED verification of Pangea's answer; see each item's verification`);
 	return logged;
 }

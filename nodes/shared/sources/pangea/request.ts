@@ -6,7 +6,7 @@ import {
 	type IDataObject,
 	type JsonObject,
 } from 'n8n-workflow';
-import type { ApiResponse, SourceContext, VendorError } from '../../types';
+import type { ApiRequest, ApiResponse, SourceContext, VendorError } from '../../types';
 
 /** Every Pangea answer: `result` holds the call's own data when `status` is Success. */
 export type PangeaEnvelope<T = IDataObject> = {
@@ -100,23 +100,48 @@ export async function pangeaPost<T = IDataObject>(
 	path: string,
 	body: IDataObject,
 	maxWaitMs = DEFAULT_ASYNC_WAIT_MS,
+	extra: Pick<ApiRequest, 'nonIdempotent'> = {},
 ): Promise<T> {
+	return await pangeaFinish<T>(ctx, await pangeaSend<T>(ctx, path, body, extra), path, maxWaitMs);
+}
+
+/**
+ * POSTs a Pangea call and returns the answer as it came, a 202 Accepted not polled yet (see
+ * pangeaFinish), so several asynchronous calls can be in flight at once.
+ */
+export async function pangeaSend<T = IDataObject>(
+	ctx: SourceContext,
+	path: string,
+	body: IDataObject,
+	extra: Pick<ApiRequest, 'nonIdempotent'> = {},
+): Promise<ApiResponse<PangeaEnvelope<T>>> {
 	const credentials = await ctx.credentials();
 	const configId = String(credentials.configId ?? '').trim();
 	const payload = configId === '' ? body : { ...body, config_id: configId };
 	// Like Pangea's SDKs: a retry names the failed attempts, so a write (log) is not applied twice.
 	const failedIds: string[] = [];
-	let response = await ctx.request<PangeaEnvelope<T>>({
+	return await ctx.request<PangeaEnvelope<T>>({
 		method: 'POST',
 		url: path,
 		body: payload,
 		acceptStatus: [202],
+		...extra,
 		retryHeaders: (failed) => {
 			const id = (failed.body as { request_id?: unknown } | undefined)?.request_id;
 			if (typeof id === 'string' && id !== '') failedIds.push(id);
 			return failedIds.length > 0 ? { 'X-Pangea-Retried-Request-Ids': failedIds.join(',') } : undefined;
 		},
 	});
+}
+
+/** A Pangea answer's `result`: a 202 Accepted polled to its end first; a non-Success envelope throws. */
+export async function pangeaFinish<T = IDataObject>(
+	ctx: SourceContext,
+	answer: ApiResponse<PangeaEnvelope<T>>,
+	path: string,
+	maxWaitMs = DEFAULT_ASYNC_WAIT_MS,
+): Promise<T> {
+	let response = answer;
 	if (isAccepted(response)) response = await waitForResult(ctx, response, path, maxWaitMs);
 	const envelope = response.body;
 	if (envelope?.status !== 'Success') {

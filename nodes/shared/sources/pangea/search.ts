@@ -3,6 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { parameterError } from '../../errors';
 import type { AuditQuery, NodeFunctions, Page, RawRecord, SourceContext } from '../../types';
 import { pangeaPost } from './request';
+import { ORDER_BY_FIELDS } from './fields';
+import { gatewayUrlProblem, rootGatewayUrl } from './verification';
 
 /** Largest result set of one search (`max_results`); more needs a time split. */
 export const MAX_RESULTS = 10_000;
@@ -67,11 +69,17 @@ export function searchRestriction(vendor: IDataObject): IDataObject | undefined 
 	return Object.keys(restriction).length > 0 ? restriction : undefined;
 }
 
+/** Sort By (Search only): received_at unless the user picked another field Pangea sorts on. */
+export function orderBy(query: AuditQuery): string {
+	const field = query.vendorOptions.orderBy;
+	return typeof field === 'string' && ORDER_BY_FIELDS.includes(field) ? field : 'received_at';
+}
+
 /** The /v1/search body; `limit` is the first page's size. */
 export function searchBody(query: AuditQuery, limit = Math.min(query.pageSize, PAGE_LIMIT)): IDataObject {
 	const body: IDataObject = {
 		order: query.order,
-		order_by: 'received_at',
+		order_by: orderBy(query),
 		max_results: MAX_RESULTS,
 		limit,
 		// Pangea's default is verbose; proofs and roots are only worth their size when verifying.
@@ -107,15 +115,29 @@ function pageOf(result: SearchResult, total: number | undefined): Page {
 	return { records: result.events ?? [], total, context };
 }
 
+/** A gateway URL that cannot be used fails before any request, naming the credential field. */
+async function checkGateway(ctx: SourceContext): Promise<void> {
+	const gateway = rootGatewayUrl(await ctx.credentials());
+	const problem = gateway === undefined ? undefined : gatewayUrlProblem(gateway);
+	if (problem) {
+		throw parameterError(ctx.fn, 'Root Gateway URL (Pangea Audit API credential)', problem, 'Use the https:// address of an Arweave gateway (default https://arweave.net), or empty the field to skip the independent check.', ctx.itemIndex);
+	}
+}
+
 /**
  * Reads one search: its first page, then `/v1/results` until `offset ≥ count`. `total` is the
  * count only when it is below the cap: a full result set says nothing about what lies beyond it,
  * and the reader must then open the next time window.
  */
 export async function* searchPages(ctx: SourceContext, query: AuditQuery): AsyncIterable<Page> {
+	if (query.verify) await checkGateway(ctx);
 	const limit = Math.min(query.pageSize, PAGE_LIMIT);
 	const first = await pangeaPost<SearchResult>(ctx, '/v1/search', searchBody(query, limit));
 	const count = Number(first.count ?? 0);
+	// Windows past the cap are split on received_at: another order cannot be continued there.
+	if (count >= MAX_RESULTS && orderBy(query) !== 'received_at') {
+		throw parameterError(ctx.fn, 'Options > Sort By', `${count} or more events match, more than one search sorted on ${orderBy(query)} can return`, 'Narrow the time range or the filters below 10,000 events, or sort by Received Time.', ctx.itemIndex);
+	}
 	const total = count < MAX_RESULTS ? count : undefined;
 	yield pageOf(first, total);
 	let offset = first.events?.length ?? 0;
