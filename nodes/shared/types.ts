@@ -28,7 +28,13 @@ export type Verification = {
 	signature: Verdict | 'none';
 	membership: ProofVerdict;
 	consistency: ProofVerdict;
+	/**
+	 * The verdict in one word (optional while sources adopt it): verified, unverified (nothing to
+	 * check against), pending (a proof the vendor has not published yet), failed.
+	 */
+	status?: VerificationStatus;
 };
+export type VerificationStatus = 'verified' | 'unverified' | 'pending' | 'failed';
 
 /** The normalized audit item of docs/audit-item.md: every key always present, null when unknown. */
 export type AuditItem = {
@@ -242,8 +248,12 @@ export interface AuditSource {
 	 * follows it and a record that reaches the vendor late is still read. Default: the item's time.
 	 */
 	cursorTime?(raw: RawRecord, item: AuditItem): number;
-	/** Adds a `verification` object to each item of a page (Pangea). */
-	verifyPage?(ctx: SourceContext, page: Page, items: AuditItem[]): Promise<void>;
+	/**
+	 * Adds a `verification` object to each item of a page (Pangea). `memory` is what the source
+	 * keeps between runs (e.g. the last verified root): the trigger and the cursor Fetch Queue keep
+	 * it in the node's static data (key `verificationMemory`), Search passes a fresh `{}`.
+	 */
+	verifyPage?(ctx: SourceContext, page: Page, items: AuditItem[], memory: IDataObject): Promise<void>;
 	/** The vendor's error body → its own message, or undefined when the body says nothing. */
 	describeError(status: number, body: unknown): VendorError | undefined;
 	/** Fields of the credential the Test request and the transport need, e.g. the base URL. */
