@@ -1,5 +1,6 @@
 // CBC Fetch Queue: the read-once _queue drained to empty (Return All) or until Limit is reached.
 import nock from 'nock';
+import type { INodeParameters } from 'n8n-workflow';
 import { contentId } from '../../nodes/shared/canonical';
 import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
 import type { FakeRequest, FakeResponse } from '../support/cbcBackend';
@@ -134,7 +135,7 @@ describe('Fetch Queue: every filter shown holds on the read-once queue (issue 9,
 	afterEach(() => jest.restoreAllMocks());
 
 	it('Flagged Only, Actor, Actor IP and Text are applied to what the queue returned', async () => {
-		const cases: Array<[Record<string, unknown>, (i: number) => boolean]> = [
+		const cases: Array<[INodeParameters, (i: number) => boolean]> = [
 			[{ flaggedOnly: true }, (i) => i % 17 === 0],
 			[{ actor: 'user3@example.com' }, (i) => i % 5 !== 0 && i % 13 === 3],
 			[{ actorIp: '198.51.100.7' }, (i) => i % 250 === 7],
