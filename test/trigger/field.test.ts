@@ -3,8 +3,6 @@
 // manual "Fetch Test Event" that reads a bounded window and says when nothing matches.
 import nock from 'nock';
 
-import { CURSOR_KEY } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
-import { PREVIEW_MAX_RECORDS } from '../../nodes/shared/queue';
 import { getSource } from '../../nodes/shared/sources';
 import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
 import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
@@ -15,6 +13,9 @@ import { VirtualClock } from '../model/http';
 import { firstIndexes, handHistory, T0, TriggerBench, type EventSpec } from './bench';
 
 const MINUTE = 60_000;
+/** Static data key of the trigger's cursor, and the preview's read bound (nodes/shared/queue.ts). */
+const CURSOR_KEY = 'triggerCursor';
+const PREVIEW_MAX_RECORDS = 1000;
 const clock = new VirtualClock(false);
 
 beforeAll(() => nock.disableNetConnect());
