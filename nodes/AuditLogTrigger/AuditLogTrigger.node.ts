@@ -1,5 +1,6 @@
 // The Audit Log Trigger: polls a source and emits every new audit event once, oldest first.
 import {
+	deepCopy,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
@@ -155,7 +156,7 @@ export class AuditLogTrigger implements INodeType {
 		if (!lease) return null;
 		try {
 			if (queueMode) {
-				const memory = structuredClone((staticData[VERIFICATION_MEMORY_KEY] as IDataObject | undefined) ?? {});
+				const memory = deepCopy((staticData[VERIFICATION_MEMORY_KEY] as IDataObject | undefined) ?? {});
 				const read = await readNativeQueue(ctx, source, settings, maxEvents, memory, counters);
 				if (read.error) {
 					// What was taken from a read-once queue is delivered; the failure is recorded as a failed

@@ -1,7 +1,7 @@
 // The cursor shared by the trigger and the cursor-queue Fetch Queue: each event once, oldest first.
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
-import { isDeadlineError, readItems, type ReadStats } from './reader';
+import { asNodeError, isDeadlineError, readItems, type ReadStats } from './reader';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
 /**
@@ -173,7 +173,7 @@ export async function readNewEvents(
 		}
 	} catch (error) {
 		// Only whole pages were offered: what the batch holds is consistent, the cut page is read again.
-		if (!isDeadlineError(error)) throw error;
+		if (!isDeadlineError(error)) throw asNodeError(ctx, error);
 		stats.stoppedAtDeadline = true;
 	}
 	return { events, next: batch.finish(), full, stoppedAtDeadline: stats.stoppedAtDeadline === true };

@@ -3,11 +3,11 @@
 // either, verification with its memory, and the hints that matter. Both nodes go through here so
 // that one fix reaches both (the trigger once carried its own copy of the queue drain, and the two
 // copies differed).
-import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
+import { deepCopy, NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { matchesCommonFilters, timed } from './auditItem';
 import { loadCursor, readNewEvents, saveCursor, seedCursor, type CursorState } from './cursor';
 import type { ReadSettings } from './query';
-import { pastDeadline, readItems } from './reader';
+import { asNodeError, pastDeadline, readItems } from './reader';
 import type {
 	AuditItem,
 	AuditSource,
@@ -148,7 +148,7 @@ export async function readNativeQueue(
 			}
 		}
 	} catch (error) {
-		if (result.taken === 0) throw error;
+		if (result.taken === 0) throw asNodeError(ctx, error);
 		result.error = error as Error;
 	}
 	return result;
@@ -186,7 +186,7 @@ export async function readCursorQueue(
 	limits: { maxEvents: number; overlapMs: number },
 	counters: QueueCounters,
 ): Promise<CursorRead> {
-	const memory = structuredClone((staticData[VERIFICATION_MEMORY_KEY] as IDataObject | undefined) ?? {});
+	const memory = deepCopy((staticData[VERIFICATION_MEMORY_KEY] as IDataObject | undefined) ?? {});
 	const result = await readNewEvents(
 		ctx,
 		source,

@@ -1,5 +1,5 @@
 // Reads a query as normalized items page by page, in the order asked, past any per-query result cap.
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { timed } from './auditItem';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
@@ -55,6 +55,12 @@ export type ReadStats = {
 	/** Set when the read stopped early because the run's deadline (ctx.deadline) had passed. */
 	stoppedAtDeadline?: boolean;
 };
+
+/** An error to rethrow: an n8n error as it is (both constructors hand back their own class), anything else wrapped once. */
+export function asNodeError(ctx: SourceContext, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeOperationError) return new NodeOperationError(ctx.fn.getNode(), error);
+	return new NodeApiError(ctx.fn.getNode(), error as JsonObject);
+}
 
 /** True once the run's deadline has passed: readers then ask for no further page. */
 export function pastDeadline(ctx: SourceContext): boolean {

@@ -38,6 +38,7 @@ export function handHistory(specs: EventSpec[], precisionMs = 1): History {
 		lookbackMs: 0,
 		events,
 		polls: [{ at: T0, maxEvents: 1000, restart: false }],
+		skewMs: 0,
 	};
 }
 

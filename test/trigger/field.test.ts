@@ -66,9 +66,9 @@ describe.each(registeredVendors().map((entry) => [entry.vendor.id, entry.vendor]
 			['classic poller: both polls share the static data', false],
 			['durable scheduler: each poll gets its own staged copy', true],
 		])('%s: 20 new events come out once, not twice', async (_label, staged) => {
-			let bench!: TriggerBench;
-			const gate = gateFirstRequest(vendor, () => bench);
-			bench = new TriggerBench(vendor, handHistory(spaced(20, MINUTE), vendor.traits.precisionMs), clock);
+			const held: { bench?: TriggerBench } = {};
+			const gate = gateFirstRequest(vendor, () => held.bench!);
+			const bench = (held.bench = new TriggerBench(vendor, handHistory(spaced(20, MINUTE), vendor.traits.precisionMs), clock));
 			expect(await bench.poll(0)).toBeNull();
 			const committed = structuredClone(bench.staticData);
 
@@ -176,7 +176,7 @@ describe('Carbon Black Cloud queue mode', () => {
 	});
 
 	it('a queue read that fails after taking a page emits that page and reports the failure (case 3)', async () => {
-		let bench!: TriggerBench;
+		const held: { bench?: TriggerBench } = {};
 		const errors: Error[] = [];
 		// The second _queue answer is a 400 (not retried): the first page is already gone from the vendor.
 		let queueCalls = 0;
@@ -185,10 +185,10 @@ describe('Carbon Black Cloud queue mode', () => {
 			.intercept((uri) => uri.endsWith('/_queue'), 'GET')
 			.reply((uri, body) => {
 				if (++queueCalls === 2) return [400, { message: 'queue read refused' }];
-				const http = bench.http as unknown as { answer(m: string, u: string, b: unknown): [number, unknown] };
+				const http = held.bench!.http as unknown as { answer(m: string, u: string, b: unknown): [number, unknown] };
 				return http.answer('GET', uri, body) as [number, string];
 			});
-		bench = new TriggerBench(cbcModel, handHistory(spaced(120, -10 * MINUTE)), clock);
+		const bench = (held.bench = new TriggerBench(cbcModel, handHistory(spaced(120, -10 * MINUTE)), clock));
 
 		const output = await bench.poll(0, {}, 'trigger', queueMode, { emitError: (e) => errors.push(e) });
 
