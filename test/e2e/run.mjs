@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { executeCases } from './cases/execute.mjs';
 import { serverCases } from './cases/server.mjs';
+import { DURABLE_SCHEDULER_ENV, schedulerCases } from './cases/schedulers.mjs';
 import { Checks } from './lib/checks.mjs';
 import { N8nInstance } from './lib/n8n.mjs';
 import { freePort, stopAll, stopProcess, tearDownOnExit } from './lib/proc.mjs';
@@ -91,7 +92,7 @@ function selected(cases) {
 }
 
 /** One n8n user folder wired to one simulator: package installed, credentials and workflows imported. */
-async function prepare(phase, workDir, buildCases) {
+async function prepare(phase, workDir, buildCases, extraEnv = {}) {
 	const dir = join(workDir, phase);
 	await mkdir(dir, { recursive: true });
 	const sim = await startSimulator({ port: await freePort(), logFile: join(dir, 'simulator.log') });
@@ -103,6 +104,7 @@ async function prepare(phase, workDir, buildCases) {
 		port: await freePort(),
 		brokerPort: await freePort(),
 		logFile: join(dir, 'n8n.log'),
+		extraEnv,
 	});
 	await n8n.installPackage(args.tarball);
 	const packageDir = join(n8n.nodesDir, 'node_modules', 'n8n-nodes-audit-log');
@@ -129,9 +131,10 @@ async function executePhase(workDir) {
 	await stopProcess(env.sim.child);
 }
 
-async function serverPhase(workDir) {
-	const phase = 'server';
-	const { env, cases } = await prepare(phase, workDir, serverCases);
+/** The trigger's cases on `n8n start`: with n8n's classic poller, or (`durable`) its durable scheduler. */
+async function serverPhase(workDir, phase = 'server', extraEnv = {}) {
+	const allCases = async (env) => [...(await serverCases(env)), ...schedulerCases()];
+	const { env, cases } = await prepare(phase, workDir, allCases, extraEnv);
 	if (cases.length === 0) return;
 	env.rest = await env.n8n.start();
 	await env.rest.signIn();
@@ -185,6 +188,7 @@ async function main() {
 	await Promise.all([
 		guarded('exec', () => executePhase(workDir)),
 		guarded('server', () => serverPhase(workDir)),
+		guarded('durable', () => serverPhase(workDir, 'durable', DURABLE_SCHEDULER_ENV)),
 	]);
 	clearTimeout(timer);
 	await stopAll();
