@@ -133,7 +133,9 @@ async function executePhase(workDir) {
 
 /** The trigger's cases on `n8n start`: with n8n's classic poller, or (`durable`) its durable scheduler. */
 async function serverPhase(workDir, phase = 'server', extraEnv = {}) {
-	const allCases = async (env) => [...(await serverCases(env)), ...schedulerCases()];
+	const durable = extraEnv === DURABLE_SCHEDULER_ENV;
+	const allCases = async (env) =>
+		[...(await serverCases(env)), ...schedulerCases()].filter((c) => !(durable && c.watchesStaticData));
 	const { env, cases } = await prepare(phase, workDir, allCases, extraEnv);
 	if (cases.length === 0) return;
 	env.rest = await env.n8n.start();

@@ -144,6 +144,9 @@ function activationCase({
 		extraSources,
 		workflows,
 		activation: true,
+		// Without look-back it watches the cursor in the workflow's static data; the durable scheduler
+		// keeps its cursor elsewhere, so there the case cannot tell when the activation poll ran.
+		watchesStaticData: !lookBack,
 		async run(env, t) {
 			const tagged = (list, phase) =>
 				list.map(({ expect, ...fields }, i) => ({
