@@ -3,6 +3,11 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
+import { baseItem } from '../../nodes/shared/auditItem';
+import { seedCursor } from '../../nodes/shared/cursor';
+import type { ReadSettings } from '../../nodes/shared/query';
+import { counterHints, newCounters, readCursorQueue } from '../../nodes/shared/queue';
+import type { AuditItem, AuditSource, SourceContext } from '../../nodes/shared/types';
 import { advancedCredential, cortexRecord, FakeCortex, ids, idsOf, recordsBefore, runCortex } from '../cortexXdr/fakeCortex';
 
 beforeAll(() => nock.disableNetConnect());
@@ -110,5 +115,51 @@ describe('Fetch Queue Reset Cursor To (issue 9, case 8)', () => {
 
 		expect(ids(manual.output[0])).toEqual(idsOf(records.slice(3)));
 		expect(staticData).toEqual(saved);
+	});
+});
+
+describe('verification memory (contract with the Pangea verifier)', () => {
+	it('the cursor queue hands the verifier its memory from static data, keeps what it wrote only on commit, and counts what did not verify', async () => {
+		const seen: IDataObject[] = [];
+		const base = Date.UTC(2024, 4, 1);
+		const records = [0, 1, 2].map((i) => ({ id: `r${i}`, time: base + i * 1000 }));
+		const source = {
+			id: 'pangea',
+			orders: ['asc', 'desc'],
+			pageSize: 100,
+			serverFilters: [],
+			normalize: (raw: IDataObject) => ({ ...baseItem('pangea', String(raw.id), raw), time: new Date(raw.time as number).toISOString() }),
+			pages: async function* () {
+				yield { records };
+			},
+			verifyPage: async (_ctx: unknown, _page: unknown, items: AuditItem[], memory: IDataObject) => {
+				seen.push(structuredClone(memory));
+				memory.pages = Number(memory.pages ?? 0) + 1;
+				for (const item of items)
+					item.verification = { hash: 'pass', signature: 'none', membership: 'pending', consistency: 'none', status: 'pending' };
+			},
+		} as unknown as AuditSource;
+		const ctx = { throwIfCancelled: () => {}, now: () => 0, fn: {} } as unknown as SourceContext;
+		const settings = {
+			query: { end: base + 10_000, order: 'asc', common: {}, vendor: {}, vendorOptions: {}, pageSize: 100, verify: true },
+			output: { includeRaw: true, outputFormat: 'normalized' },
+			options: {},
+			clientFilters: [],
+		} as unknown as ReadSettings;
+		const staticData: IDataObject = {};
+		const limits = { maxEvents: 100, overlapMs: 0 };
+		const counters = newCounters();
+
+		const first = await readCursorQueue(ctx, source, settings, staticData, 'key', seedCursor(base), limits, counters);
+		// Not committed (a manual run, or a run that failed after reading): the memory stays as it was.
+		await readCursorQueue(ctx, source, settings, staticData, 'key', seedCursor(base), limits, newCounters());
+		first.commit();
+		await readCursorQueue(ctx, source, settings, staticData, 'key', seedCursor(base), limits, newCounters());
+
+		expect(seen).toEqual([{}, {}, { pages: 1 }]);
+		expect(staticData.verificationMemory).toEqual({ pages: 1 });
+		expect(counterHints(counters)).toEqual([
+			'3 event(s) could not be verified yet: the vendor has not published their proof (verification.status: pending)',
+		]);
 	});
 });
