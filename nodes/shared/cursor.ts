@@ -141,8 +141,8 @@ export class CursorBatch {
 /**
  * One cursor run: read from the floor up to `query.end`, oldest first, and return the new events
  * with the state to save after they are built. The caller saves it (never in manual mode).
- * At the run's deadline (`ctx.deadline`) the read stops before its next page, or when the transport
- * cuts a request at it: the events offered so far are returned and the cursor moves only over them
+ * At the run's deadline (`ctx.deadline`), once it has met a new event, the read stops before its
+ * next page; or when the transport cuts a request at the deadline: the events offered so far are returned and the cursor moves only over them
  * (`stoppedAtDeadline`). Any other failure is thrown and the caller saves nothing.
  */
 export async function readNewEvents(
@@ -159,8 +159,16 @@ export async function readNewEvents(
 	let full = false;
 	const stats: ReadStats = { pages: 0, records: 0, queries: 0, untimed: 0 };
 	const ascending: AuditQuery = { ...query, start: state.floor, order: 'asc' };
+	// Every run re-reads its overlap: the deadline counts only once a new event was met, or a vendor
+	// slower than the budget would spend every poll on what it already emitted and never move on.
+	const reader: SourceContext = {
+		...ctx,
+		get deadline() {
+			return events.length > 0 ? ctx.deadline : undefined;
+		},
+	};
 	try {
-		outer: for await (const { items, page } of readItems(ctx, source, ascending, stats)) {
+		outer: for await (const { items, page } of readItems(reader, source, ascending, stats)) {
 			if (onPage) await onPage(page, items);
 			for (const entry of items) {
 				const offer = batch.offer(entry);
