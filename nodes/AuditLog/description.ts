@@ -4,6 +4,7 @@ import { filtersFor, optionsFor, OUTPUT_OPTION_FIELDS, SORT_OPTION, sourceParame
 import { MAX_DOWNLOAD_OPTION } from '../shared/limits';
 import { SOURCES } from '../shared/sources';
 import type { AuditSource } from '../shared/types';
+import { startFromFields } from './operations/fetchQueue';
 
 const OPERATION_OPTIONS = {
 	exportAndWait: {
@@ -169,11 +170,9 @@ export const auditLogProperties: INodeProperties[] = [
 	...queueNotices,
 	...returnAllAndLimit,
 	...exportParameters,
-	...perSource((s) =>
-		s.nativeQueue
-			? [filtersFor(s, { operation: ['search', 'exportAndWait'] }, [], 'resource')]
-			: [filtersFor(s, { operation: ['search', 'exportAndWait', 'fetchQueue'] }, [], 'resource')],
-	),
+	...startFromFields({ show: { operation: ['fetchQueue'], resource: cursorQueueSources } }),
+	// Every filter shown holds in every mode: on a vendor queue they are applied to what was read.
+	...perSource((s) => [filtersFor(s, { operation: ['search', 'exportAndWait', 'fetchQueue'] }, [], 'resource')]),
 	...perSource((s) => [
 		optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION], { operation: ['search'] }, 'resource'),
 		optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION, ...EXPORT_OPTION_FIELDS], { operation: ['exportAndWait'] }, 'resource'),

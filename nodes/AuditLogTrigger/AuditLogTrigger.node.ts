@@ -1,5 +1,6 @@
 // The Audit Log Trigger: polls a source and emits every new audit event once, oldest first.
 import {
+	deepCopy,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
@@ -9,9 +10,8 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
-import { shapeOutput, matchesCommonFilters, timed } from '../shared/auditItem';
+import { shapeOutput } from '../shared/auditItem';
 import { createSourceContext } from '../shared/context';
-import { loadCursor, readNewEvents, saveCursor, seedCursor } from '../shared/cursor';
 import {
 	filtersFor,
 	optionsFor,
@@ -21,11 +21,23 @@ import {
 	TIME_RANGE_FILTERS,
 } from '../shared/fields';
 import { readDurationOption, readLimit, readOverlapMs, readQuery, type ReadSettings } from '../shared/query';
-import { readItems } from '../shared/reader';
+import {
+	newCounters,
+	noDataError,
+	openCursor,
+	partialQueueMessage,
+	previewRecent,
+	queueItemMatches,
+	readCursorQueue,
+	readNativeQueue,
+	VERIFICATION_MEMORY_KEY,
+} from '../shared/queue';
 import { getSource, SOURCES } from '../shared/sources';
-import type { AuditSource, SourceContext, TimedItem } from '../shared/types';
+import { saveCursor } from '../shared/cursor';
+import type { AuditItem, AuditSource, TimedItem } from '../shared/types';
+import { acquirePollLease, LEASE_GRACE_MS, pollDeadline } from './schedule';
 
-const CURSOR_KEY = 'triggerCursor';
+export const CURSOR_KEY = 'triggerCursor';
 /** How many events a manual "Fetch Test Event" shows. */
 export const SAMPLE_SIZE = 5;
 export const DEFAULT_MAX_EVENTS_PER_POLL = 1000;
@@ -89,10 +101,13 @@ export class AuditLogTrigger implements INodeType {
 		credentials: sourceCredentials(SOURCES),
 		hints: [
 			{
-				message: 'One poll may emit many events (up to Max Events per Poll); each is a separate item.',
-				type: 'info',
+				// Only what matters: the queue is read-once for the API key (issue 11: no count on every run).
+				message:
+					"Queue mode consumes the vendor's read-once queue for this API key: events read here are gone for any other reader of that key. Fetch Test Event only previews recent events from Search.",
+				type: 'warning',
 				location: 'outputPane',
-				whenToDisplay: 'beforeExecution',
+				whenToDisplay: 'always',
+				displayCondition: '={{ $parameter["cbcMode"] === "queue" }}',
 			},
 		],
 		properties: [
@@ -112,76 +127,78 @@ export class AuditLogTrigger implements INodeType {
 		// time-range filters; a value left from an older version of the workflow is ignored).
 		settings.query.start = undefined;
 		settings.query.end = now;
+		const manual = this.getMode() === 'manual';
+		const queueMode = source.nativeQueue !== undefined && (this.getNodeParameter('cbcMode', 'search') as string) === 'queue';
+		// Every input is checked before any request, in every mode.
+		const maxEvents = readLimit(this, 0, 'options.maxEventsPerPoll', 'Options > Max Events per Poll', DEFAULT_MAX_EVENTS_PER_POLL);
+		const overlapMs = readOverlapMs(this, settings.options, 0);
+		const lookback = settings.options.initialLookback
+			? readDurationOption(this, settings.options, 'initialLookback', 'Initial Lookback', '0s', 0)
+			: 0;
+		const deadline = manual ? undefined : pollDeadline(this, now);
 		const ctx = createSourceContext(this, source, 0, {
 			requestsPerSecond: source.requestsPerSecond?.(settings.query.vendorOptions),
+			deadline,
 		});
-		const manual = this.getMode() === 'manual';
-		const queueMode = source.nativeQueue && (this.getNodeParameter('cbcMode', 'search') as string) === 'queue';
+		const counters = newCounters();
 
 		// A manual run shows a recent sample and touches neither the cursor nor a queue.
-		if (manual) return emit(await sample(ctx, source, settings), source, settings);
-		if (queueMode) return emit(await drainQueue(ctx, source, settings), source, settings);
+		if (manual) {
+			const keep = queueMode ? (item: AuditItem) => queueItemMatches(source, settings, item) : () => true;
+			const sample = await previewRecent(ctx, source, settings, SAMPLE_SIZE, keep, counters);
+			if (sample.length === 0) throw noDataError(ctx);
+			return emit(sample, source, settings);
+		}
 
 		const staticData = this.getWorkflowStaticData('node');
-		const saved = loadCursor(staticData, CURSOR_KEY);
-		if (!saved) {
-			const lookback = settings.options.initialLookback
-				? readDurationOption(this, settings.options, 'initialLookback', 'Initial Lookback', '0s', 0)
-				: 0;
-			saveCursor(staticData, CURSOR_KEY, seedCursor(settings.query.end - lookback, source.timePrecisionMs));
-			if (lookback === 0) return null;
-		}
-		const state = loadCursor(staticData, CURSOR_KEY)!;
-		const maxEvents = readLimit(this, 0, 'options.maxEventsPerPoll', 'Options > Max Events per Poll', DEFAULT_MAX_EVENTS_PER_POLL);
-		const { events, next } = await readNewEvents(
-			ctx,
-			source,
-			settings.query,
-			state,
-			{ overlapMs: readOverlapMs(this, settings.options, 0), maxEvents },
-			async (page, items) => {
-				if (settings.query.verify && source.verifyPage) {
-					const memory = (staticData.verificationMemory ??= {}) as IDataObject;
-					await source.verifyPage(ctx, page, items.map((i) => i.item), memory);
+		// Another poll of this node is still running on the same state: this one emits nothing and changes nothing.
+		const lease = acquirePollLease(this, staticData, now, deadline! + LEASE_GRACE_MS);
+		if (!lease) return null;
+		try {
+			if (queueMode) {
+				const memory = deepCopy((staticData[VERIFICATION_MEMORY_KEY] as IDataObject | undefined) ?? {});
+				const read = await readNativeQueue(ctx, source, settings, maxEvents, memory, counters);
+				if (read.error) {
+					// What was taken from a read-once queue is delivered; the failure is recorded as a failed
+					// trigger execution (and the error workflow runs) alongside it.
+					reportError(this, new NodeOperationError(this.getNode(), partialQueueMessage(source, read), { description: read.error.message }));
 				}
-			},
-		);
-		// Saved only now that the items are built: a failure above leaves the cursor where it was.
-		const output = emit(events, source, settings);
-		saveCursor(staticData, CURSOR_KEY, next);
-		return output;
+				if (settings.query.verify && source.verifyPage) staticData[VERIFICATION_MEMORY_KEY] = memory;
+				return emit(read.events, source, settings);
+			}
+
+			const opened = openCursor(staticData, CURSOR_KEY, source.timePrecisionMs, () => settings.query.end - lookback);
+			if (opened.seeded && lookback === 0) {
+				// First activation without lookback: the cursor starts now and nothing is read.
+				saveCursor(staticData, CURSOR_KEY, opened.state);
+				return null;
+			}
+			const read = await readCursorQueue(ctx, source, settings, staticData, CURSOR_KEY, opened.state, { maxEvents, overlapMs }, counters);
+			// A poll that outlived its lease (another took over) must not move the cursor under it.
+			if (!lease.holds()) return null;
+			// Saved only now that the items are built: a failure above leaves the cursor where it was.
+			const output = emit(read.events, source, settings);
+			read.commit();
+			return output;
+		} finally {
+			lease.release();
+		}
 	}
+}
+
+/** Records a failure next to a poll that still delivers its items (n8n: a failed trigger execution). */
+function reportError(fn: IPollFunctions, error: Error): void {
+	try {
+		fn.__emitError(error);
+	} catch {
+		// A host without the hook (a test harness): the items still go out, the log keeps the failure.
+	}
+	fn.logger?.warn(error.message);
 }
 
 function emit(events: TimedItem[], source: AuditSource, settings: ReadSettings): INodeExecutionData[][] | null {
-	const out: INodeExecutionData[] = [];
-	for (const { item } of events) {
-		if (!matchesCommonFilters(item, settings.query.common, settings.clientFilters)) continue;
-		out.push({ json: shapeOutput(item, settings.output, source.displayName) as IDataObject });
-	}
+	const out: INodeExecutionData[] = events.map(({ item }) => ({
+		json: shapeOutput(item, settings.output, source.displayName) as IDataObject,
+	}));
 	return out.length > 0 ? [out] : null;
-}
-
-async function sample(ctx: SourceContext, source: AuditSource, settings: ReadSettings): Promise<TimedItem[]> {
-	const query = { ...settings.query, order: 'desc' as const, pageSize: Math.min(source.pageSize, 50) };
-	const picked: TimedItem[] = [];
-	for await (const { items, page } of readItems(ctx, source, query)) {
-		if (query.verify && source.verifyPage) await source.verifyPage(ctx, page, items.map((i) => i.item), {});
-		for (const entry of items) {
-			if (matchesCommonFilters(entry.item, query.common, settings.clientFilters)) picked.push(entry);
-			if (picked.length >= SAMPLE_SIZE) return picked.reverse();
-		}
-	}
-	return picked.reverse();
-}
-
-async function drainQueue(ctx: SourceContext, source: AuditSource, settings: ReadSettings): Promise<TimedItem[]> {
-	const max = Number(settings.options.maxEventsPerPoll ?? DEFAULT_MAX_EVENTS_PER_POLL);
-	const events: TimedItem[] = [];
-	// The queue is read-once: every page read is emitted whole, so the cap is checked between pages.
-	for await (const page of source.nativeQueue!.read(ctx)) {
-		for (const record of page.records) events.push(timed(source.normalize(record, page.context)));
-		if (events.length >= max) break;
-	}
-	return events;
 }

@@ -1,7 +1,7 @@
 // The cursor shared by the trigger and the cursor-queue Fetch Queue: each event once, oldest first.
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
-import { readItems } from './reader';
+import { asNodeError, isDeadlineError, readItems, type ReadStats } from './reader';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
 /**
@@ -141,6 +141,9 @@ export class CursorBatch {
 /**
  * One cursor run: read from the floor up to `query.end`, oldest first, and return the new events
  * with the state to save after they are built. The caller saves it (never in manual mode).
+ * At the run's deadline (`ctx.deadline`), once it has met a new event, the read stops before its
+ * next page; or when the transport cuts a request at the deadline: the events offered so far are returned and the cursor moves only over them
+ * (`stoppedAtDeadline`). Any other failure is thrown and the caller saves nothing.
  */
 export async function readNewEvents(
 	ctx: SourceContext,
@@ -150,21 +153,36 @@ export async function readNewEvents(
 	settings: CursorSettings,
 	/** Runs on every page before its items are offered (Pangea verification needs the page). */
 	onPage?: (page: Page, items: TimedItem[]) => Promise<void>,
-): Promise<{ events: TimedItem[]; next: CursorState; full: boolean }> {
+): Promise<{ events: TimedItem[]; next: CursorState; full: boolean; stoppedAtDeadline: boolean }> {
 	const batch = new CursorBatch(state, settings);
 	const events: TimedItem[] = [];
 	let full = false;
+	const stats: ReadStats = { pages: 0, records: 0, queries: 0, untimed: 0 };
 	const ascending: AuditQuery = { ...query, start: state.floor, order: 'asc' };
-	outer: for await (const { items, page } of readItems(ctx, source, ascending)) {
-		if (onPage) await onPage(page, items);
-		for (const entry of items) {
-			const offer = batch.offer(entry);
-			if (offer === 'full') {
-				full = true;
-				break outer;
+	// Every run re-reads its overlap: the deadline counts only once a new event was met, or a vendor
+	// slower than the budget would spend every poll on what it already emitted and never move on.
+	const reader: SourceContext = {
+		...ctx,
+		get deadline() {
+			return events.length > 0 ? ctx.deadline : undefined;
+		},
+	};
+	try {
+		outer: for await (const { items, page } of readItems(reader, source, ascending, stats)) {
+			if (onPage) await onPage(page, items);
+			for (const entry of items) {
+				const offer = batch.offer(entry);
+				if (offer === 'full') {
+					full = true;
+					break outer;
+				}
+				if (offer === 'new') events.push(entry);
 			}
-			if (offer === 'new') events.push(entry);
 		}
+	} catch (error) {
+		// Only whole pages were offered: what the batch holds is consistent, the cut page is read again.
+		if (!isDeadlineError(error)) throw asNodeError(ctx, error);
+		stats.stoppedAtDeadline = true;
 	}
-	return { events, next: batch.finish(), full };
+	return { events, next: batch.finish(), full, stoppedAtDeadline: stats.stoppedAtDeadline === true };
 }

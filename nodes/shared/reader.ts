@@ -1,5 +1,5 @@
 // Reads a query as normalized items page by page, in the order asked, past any per-query result cap.
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { timed } from './auditItem';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
@@ -47,7 +47,28 @@ async function* readAhead<T>(pages: AsyncIterable<T>, enabled: boolean): AsyncGe
 	}
 }
 
-export type ReadStats = { pages: number; records: number; queries: number; untimed: number };
+export type ReadStats = {
+	pages: number;
+	records: number;
+	queries: number;
+	untimed: number;
+	/** Set when the read stopped early because the run's deadline (ctx.deadline) had passed. */
+	stoppedAtDeadline?: boolean;
+};
+
+/** An error to rethrow: an n8n error as it is (both constructors hand back their own class), anything else wrapped once. */
+export function asNodeError(ctx: SourceContext, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeOperationError) return new NodeOperationError(ctx.fn.getNode(), error);
+	return new NodeApiError(ctx.fn.getNode(), error as JsonObject);
+}
+
+/** True once the run's deadline has passed: readers then ask for no further page. */
+export function pastDeadline(ctx: SourceContext): boolean {
+	return ctx.deadline !== undefined && ctx.now() >= ctx.deadline;
+}
+
+/** A request the transport cut short because the run's deadline came. */
+export { isDeadlineError } from './transport';
 
 function normalizePage(source: AuditSource, page: Page, stats: ReadStats): TimedItem[] {
 	const out = new Array<TimedItem>(page.records.length);
@@ -85,6 +106,11 @@ export async function* readItems(
 		for await (const page of readAhead(source.pages(ctx, query), query.readAhead === true)) {
 			ctx.throwIfCancelled();
 			yield { items: normalizePage(source, page, stats), page };
+			// Checked before the next page is asked for: a run past its deadline hands back what it has.
+			if (pastDeadline(ctx)) {
+				stats.stoppedAtDeadline = true;
+				return;
+			}
 		}
 		return;
 	}
@@ -100,6 +126,9 @@ async function* readReversed(
 	const other = query.order === 'asc' ? 'desc' : 'asc';
 	const pages: Array<{ items: TimedItem[]; page: Page }> = [];
 	for await (const chunk of readItems(ctx, source, { ...query, order: other }, stats)) pages.push(chunk);
+	// A reversed read cut at the deadline holds the newest pages only: in the order asked it has a
+	// gap at its start, so none of it is handed out (the caller gets nothing and moves nothing).
+	if (stats.stoppedAtDeadline) return;
 	for (let p = pages.length - 1; p >= 0; p--) {
 		pages[p].items.reverse();
 		pages[p].page.records.reverse();
@@ -145,6 +174,10 @@ async function* readWindows(
 				kept.push(entry);
 			}
 			yield { items: kept, page };
+			if (pastDeadline(ctx)) {
+				stats.stoppedAtDeadline = true;
+				return;
+			}
 		}
 		// A full window may hide more even when the total says not: some totals stop at the window.
 		const capped = count >= window || (total !== undefined && total > count);

@@ -30,7 +30,7 @@ describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {
 		const fake = new FakeCisco(EU_HOST, first);
 		const staticData: IDataObject = {};
 
-		const run1 = await runCisco({ operation: 'fetchQueue', returnAll: true }, { staticData });
+		const run1 = await runCisco({ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' }, { staticData });
 		expect(ids(run1.output[0])).toEqual(idsOf(first));
 		expect(fake.requests).toHaveLength(3);
 
@@ -44,10 +44,10 @@ describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {
 		const fresh = [ciscoRecord(newest + 1000), twin, { ...twin }];
 		const late = ciscoRecord(newest - 30_000, { event: 'delete', audit_log_type: 'Group' });
 		fake.add(late, ...fresh);
-		const run2 = await runCisco({ operation: 'fetchQueue', returnAll: true }, { staticData });
+		const run2 = await runCisco({ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' }, { staticData });
 		expect(ids(run2.output[0])).toEqual(idsOf([late, ...fresh]));
 
-		const run3 = await runCisco({ operation: 'fetchQueue', returnAll: true }, { staticData });
+		const run3 = await runCisco({ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' }, { staticData });
 		expect(run3.output[0]).toEqual([]);
 	});
 
@@ -57,7 +57,7 @@ describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {
 		const staticData: IDataObject = {};
 
 		const peek = await runCisco(
-			{ operation: 'fetchQueue', limit: 4 },
+			{ operation: 'fetchQueue', limit: 4, startFrom: 'beginning' },
 			{ staticData, mode: 'manual' },
 		);
 		expect(ids(peek.output[0])).toEqual(idsOf(records.slice(0, 4)));
@@ -66,7 +66,7 @@ describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {
 		const batches: unknown[][] = [];
 		for (let i = 0; i < 3; i++)
 			batches.push(
-				ids((await runCisco({ operation: 'fetchQueue', limit: 4 }, { staticData })).output[0]),
+				ids((await runCisco({ operation: 'fetchQueue', limit: 4, startFrom: 'beginning' }, { staticData })).output[0]),
 			);
 		expect(batches).toEqual([
 			idsOf(records.slice(0, 4)),

@@ -28,7 +28,7 @@ describe('Cortex XDR Fetch Queue (cursor queue)', () => {
 
 		const run1 = await runCortex(
 			fake,
-			{ operation: 'fetchQueue', returnAll: true },
+			{ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' },
 			{ staticData },
 		);
 		expect(ids(run1.output[0])).toEqual(idsOf(first));
@@ -44,14 +44,14 @@ describe('Cortex XDR Fetch Queue (cursor queue)', () => {
 		fake.add(late, ...fresh);
 		const run2 = await runCortex(
 			fake,
-			{ operation: 'fetchQueue', returnAll: true },
+			{ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' },
 			{ staticData },
 		);
 		expect(ids(run2.output[0])).toEqual(idsOf([late, ...fresh]));
 
 		const run3 = await runCortex(
 			fake,
-			{ operation: 'fetchQueue', returnAll: true },
+			{ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' },
 			{ staticData },
 		);
 		expect(run3.output[0]).toEqual([]);
@@ -68,7 +68,7 @@ describe('Cortex XDR Fetch Queue (cursor queue)', () => {
 		for (let i = 0; i < 3; i++) {
 			batches.push(
 				ids(
-					(await runCortex(fake, { operation: 'fetchQueue', limit: 5 }, { staticData })).output[0],
+					(await runCortex(fake, { operation: 'fetchQueue', limit: 5, startFrom: 'beginning' }, { staticData })).output[0],
 				),
 			);
 		}
@@ -87,17 +87,17 @@ describe('Cortex XDR Fetch Queue (cursor queue)', () => {
 
 		const manual = await runCortex(
 			fake,
-			{ operation: 'fetchQueue', returnAll: true },
+			{ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' },
 			{ staticData, mode: 'manual' },
 		);
 		expect(manual.output[0]).toHaveLength(6);
 		expect(staticData).toEqual({});
 
-		await runCortex(fake, { operation: 'fetchQueue', returnAll: true }, { staticData });
+		await runCortex(fake, { operation: 'fetchQueue', returnAll: true, startFrom: 'beginning' }, { staticData });
 		const resetTo = new Date(records[3].AUDIT_INSERT_TIME as number).toISOString();
 		const reset = await runCortex(
 			fake,
-			{ operation: 'fetchQueue', returnAll: true, options: { resetCursor: resetTo } },
+			{ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning', options: { resetCursor: resetTo } },
 			{ staticData },
 		);
 		expect(ids(reset.output[0])).toEqual(idsOf(records.slice(3)));

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { executeCases } from './cases/execute.mjs';
 import { secretCases } from './cases/secrets.mjs';
 import { serverCases } from './cases/server.mjs';
+import { DURABLE_SCHEDULER_ENV, schedulerCases } from './cases/schedulers.mjs';
 import { Checks } from './lib/checks.mjs';
 import { N8nInstance } from './lib/n8n.mjs';
 import { freePort, stopAll, stopProcess, tearDownOnExit } from './lib/proc.mjs';
@@ -92,7 +93,7 @@ function selected(cases) {
 }
 
 /** One n8n user folder wired to one simulator: package installed, credentials and workflows imported. */
-async function prepare(phase, workDir, buildCases) {
+async function prepare(phase, workDir, buildCases, extraEnv = {}) {
 	const dir = join(workDir, phase);
 	await mkdir(dir, { recursive: true });
 	const sim = await startSimulator({ port: await freePort(), logFile: join(dir, 'simulator.log') });
@@ -104,6 +105,7 @@ async function prepare(phase, workDir, buildCases) {
 		port: await freePort(),
 		brokerPort: await freePort(),
 		logFile: join(dir, 'n8n.log'),
+		extraEnv,
 	});
 	await n8n.installPackage(args.tarball);
 	const packageDir = join(n8n.nodesDir, 'node_modules', 'n8n-nodes-audit-log');
@@ -131,12 +133,12 @@ async function executePhase(workDir) {
 	await stopProcess(env.sim.child);
 }
 
-async function serverPhase(workDir) {
-	const phase = 'server';
-	const { env, cases } = await prepare(phase, workDir, async (env) => [
-		...(await serverCases(env)),
-		...(await secretCases(env)),
-	]);
+/** The trigger's cases on `n8n start`: with n8n's classic poller, or (`durable`) its durable scheduler. */
+async function serverPhase(workDir, phase = 'server', extraEnv = {}) {
+	const durable = extraEnv === DURABLE_SCHEDULER_ENV;
+	const allCases = async (env) =>
+		[...(await serverCases(env)), ...(durable ? [] : await secretCases(env)), ...schedulerCases()].filter((c) => !(durable && c.watchesStaticData));
+	const { env, cases } = await prepare(phase, workDir, allCases, extraEnv);
 	if (cases.length === 0) return;
 	env.rest = await env.n8n.start();
 	await env.rest.signIn();
@@ -190,6 +192,7 @@ async function main() {
 	await Promise.all([
 		guarded('exec', () => executePhase(workDir)),
 		guarded('server', () => serverPhase(workDir)),
+		guarded('durable', () => serverPhase(workDir, 'durable', DURABLE_SCHEDULER_ENV)),
 	]);
 	clearTimeout(timer);
 	await stopAll();

@@ -48,6 +48,12 @@ export type RunPollOptions = Omit<
 	'input' | 'continueOnFail' | 'abortSignal' | 'mode'
 > & {
 	mode: 'trigger' | 'manual';
+	/** Plays n8n's `__emitError` (a failed trigger execution); default: n8n-core's, which throws. */
+	emitError?: (error: Error) => void;
+	/** Plays the durable scheduler's `getPollBudgetMs`; default: n8n-core's 5 minutes. */
+	pollBudgetMs?: number;
+	/** The workflow's id, for tests of state shared across workflows (default `harness-workflow`). */
+	workflowId?: string;
 };
 
 export type RunNodeResult = { output: INodeExecutionData[][]; hints: NodeExecutionHint[] };
@@ -106,7 +112,22 @@ export async function runPoll(o: RunPollOptions): Promise<INodeExecutionData[][]
 	if (!poll) throw new UnexpectedError(`Node "${o.nodeType.description.name}" has no poll()`);
 	const { workflow, node, additionalData } = prepare(o, o.mode === 'trigger');
 	const activation = o.mode === 'manual' ? 'manual' : 'activate';
-	return await poll.call(new PollContext(workflow, node, additionalData, o.mode, activation));
+	if (o.workflowId !== undefined) workflow.id = o.workflowId;
+	const budget = o.pollBudgetMs;
+	const context = new PollContext(
+		workflow,
+		node,
+		additionalData,
+		o.mode,
+		activation,
+		undefined,
+		o.emitError,
+		undefined,
+		undefined,
+		undefined,
+		budget === undefined ? undefined : () => budget,
+	);
+	return await poll.call(context);
 }
 
 /** The bytes behind a `binary` entry that `prepareBinaryData` produced. */

@@ -1,5 +1,7 @@
-// A long, busy event stream for the bounded-state test, and a synchronous driver of the real CursorBatch.
-import { CursorBatch, seedCursor, type CursorState } from '../../nodes/shared/cursor';
+// A long, busy event stream for the bounded-state test, run through the real readNewEvents.
+import { baseItem } from '../../nodes/shared/auditItem';
+import { readNewEvents, seedCursor, type CursorState } from '../../nodes/shared/cursor';
+import type { AuditSource, NodeFunctions, RawRecord, SourceContext } from '../../nodes/shared/types';
 import { Rng } from './random';
 
 const POLL_MS = 5000;
@@ -85,41 +87,49 @@ export type BusyRun = {
 	untimedIds: number;
 	/** Records emitted twice, or older than the floor and not emitted exactly once: "id@time×count". */
 	wrong: string[];
-	/** The saved state after each of the first `keepStates` polls, for the equivalence check. */
-	states: string[];
 };
 
-/**
- * Runs `polls` polls the way readNewEvents does (offer oldest first from the floor, stop at the
- * first 'full', finish), synchronously so the figure exists when jest names the test.
- */
-export function runBusy(polls: number, seed: number, keepStates = 0): BusyRun {
+/** An in-memory source over the stream: every poll reads it through the real reader and cursor. */
+function streamSource(stream: BusyStream, poll: () => number): AuditSource {
+	return {
+		id: 'carbonBlackCloud',
+		orders: ['asc', 'desc'],
+		pageSize: 10_000,
+		serverFilters: [],
+		normalize: (raw: RawRecord) => {
+			const time = raw.time as number;
+			return {
+				...baseItem('carbonBlackCloud', raw.id as string, raw),
+				time: Number.isNaN(time) ? null : new Date(time).toISOString(),
+			};
+		},
+		pages: async function* (_ctx, query) {
+			yield { records: stream.read(query.start!, query.end, poll()) as unknown as RawRecord[] };
+		},
+	} as Partial<AuditSource> as AuditSource;
+}
+
+/** Runs `polls` polls through the real readNewEvents (reader, cursor batch, finish), as the trigger does. */
+export async function runBusy(polls: number, seed: number): Promise<BusyRun> {
 	const stream = new BusyStream(seed);
+	let k = 0;
+	const source = streamSource(stream, () => k);
+	const ctx = { throwIfCancelled: () => {}, now: () => 0, fn: {} as NodeFunctions } as unknown as SourceContext;
 	let state: CursorState = seedCursor(stream.start);
-	const run: BusyRun = {
-		polls,
-		finalBytes: 0,
-		maxBytes: 0,
-		cappedPolls: 0,
-		untimedIds: 0,
-		wrong: [],
-		states: [],
-	};
-	for (let k = 1; k <= polls; k++) {
+	const run: BusyRun = { polls, finalBytes: 0, maxBytes: 0, cappedPolls: 0, untimedIds: 0, wrong: [] };
+	for (k = 1; k <= polls; k++) {
 		const poll = stream.advance(k);
-		const batch = new CursorBatch(state, { overlapMs: BUSY_OVERLAP_MS, maxEvents: poll.maxEvents });
-		for (const record of stream.read(state.floor, poll.at, k)) {
-			const offer = batch.offer({ item: { id: record.id } as never, timeMs: record.time });
-			if (offer === 'full') break;
-			if (offer === 'new') record.emitted++;
-		}
-		const next = batch.finish();
+		const query = { end: poll.at, order: 'asc' as const, common: {}, vendor: {}, vendorOptions: {}, pageSize: 10_000 };
+		const { events, next } = await readNewEvents(ctx, source, query, state, {
+			overlapMs: BUSY_OVERLAP_MS,
+			maxEvents: poll.maxEvents,
+		});
+		for (const { item } of events) (item.raw as unknown as StreamRecord).emitted++;
 		if (next.floor > Math.max(state.floor, next.watermark - BUSY_OVERLAP_MS)) run.cappedPolls++;
 		state = next;
 		const json = JSON.stringify(state);
 		run.maxBytes = Math.max(run.maxBytes, json.length);
 		run.finalBytes = json.length;
-		if (k <= keepStates) run.states.push(json);
 	}
 	run.untimedIds = state.untimed.length;
 	// Records at or past the floor may still be owed; none may ever come twice.

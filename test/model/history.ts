@@ -55,12 +55,29 @@ export type History = {
 	events: ModelEvent[];
 	/** The scheduled polls; polls[0] is the activation. The runner drains afterwards. */
 	polls: ModelPoll[];
+	/**
+	 * The vendor's clock minus n8n's, in ms: event times and arrivals are on the vendor's clock,
+	 * polls on n8n's. Drawn from its own random stream, so the rest of a seed's history is unchanged.
+	 */
+	skewMs: number;
 };
 
 export type VendorTraits = {
 	/** 1000 for a vendor whose times are whole seconds (Cisco), else 1. */
 	precisionMs: number;
+	/** How far the vendor's clock may run behind n8n's in the model (default: 10 s). */
+	maxLagMs?: number;
 };
+
+/** Vendor clocks ahead of n8n's (positive) or behind it (negative); most histories agree. */
+const SKEWS = [-10 * SECOND, -SECOND, -900, 900, SECOND, 10 * SECOND, 5 * MINUTE];
+
+function skewOf(seed: number, traits: VendorTraits): number {
+	const rng = new Rng(seed, 5);
+	if (!rng.chance(0.3)) return 0;
+	const lag = traits.maxLagMs ?? 10 * SECOND;
+	return rng.pick(SKEWS.filter((skew) => skew >= -lag));
+}
 
 type Shape = {
 	singles: [number, number];
@@ -275,5 +292,6 @@ export function generateHistory(
 		lookbackMs,
 		events,
 		polls: pollsOf(rng, kind, activation, spanMs, limits.maxPolls ?? SHAPES[kind].maxPolls),
+		skewMs: skewOf(seed, traits),
 	};
 }

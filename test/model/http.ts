@@ -40,6 +40,8 @@ export class VendorOverHttp {
 	faultsServed = 0;
 	private pollStart = 0;
 	private fault?: HttpFault;
+	/** The vendor's clock minus n8n's (History.skewMs). */
+	skewMs = 0;
 
 	constructor(
 		private readonly vendor: ModelVendor,
@@ -90,7 +92,7 @@ export class VendorOverHttp {
 				body: parsed,
 				origin: url.origin,
 			},
-			viewAt(this.pollStart, this.clock.read(), this.vendor.traits.precisionMs),
+			viewAt(this.pollStart + this.skewMs, this.clock.read() + this.skewMs, this.vendor.traits.precisionMs),
 		);
 		return [res.status, res.body as nock.Body, res.headers ?? {}];
 	}

@@ -39,6 +39,10 @@ export type NodeRun = {
 	failedPolls: number;
 	/** Polls that met a fault and still went through on a retry. */
 	retriedPolls: number;
+	/** Polls started while another was in flight on the same state (n8n's poller does not wait). */
+	overlappingPolls: number;
+	/** Polls on a vendor whose clock is ahead of or behind n8n's. */
+	skewedPolls: number;
 };
 
 class Failure extends Error {}
@@ -79,6 +83,8 @@ export class NodeRunner {
 		manualPolls: 0,
 		failedPolls: 0,
 		retriedPolls: 0,
+		overlappingPolls: 0,
+		skewedPolls: 0,
 	};
 
 	constructor(
@@ -88,6 +94,7 @@ export class NodeRunner {
 	) {
 		const server = vendor.createServer(history);
 		this.http = new VendorOverHttp(vendor, server, clock);
+		this.http.skewMs = history.skewMs;
 		this.oracle = new Oracle(history, server, getSource(vendor.id)?.timePrecisionMs);
 		this.rng = new Rng(history.seed, 3);
 	}
@@ -113,7 +120,7 @@ export class NodeRunner {
 
 	private async drain(): Promise<void> {
 		for (let i = 0, at = drainStart(this.history); i < DRAIN_POLLS; i++, at += 1000) {
-			const count = await this.scheduled({ at, maxEvents: DRAIN_MAX_EVENTS, restart: false });
+			const count = await this.scheduled({ at, maxEvents: DRAIN_MAX_EVENTS, restart: false }, true);
 			if (count === 0) return;
 		}
 		throw new Failure(`still emitting after ${DRAIN_POLLS} drain polls`);
@@ -122,6 +129,7 @@ export class NodeRunner {
 	private async poll(
 		mode: 'trigger' | 'manual',
 		maxEvents: number,
+		staticData: IDataObject = this.staticData,
 	): Promise<INodeExecutionData[][] | null> {
 		return await runPoll({
 			nodeType: new AuditLogTrigger(),
@@ -129,12 +137,32 @@ export class NodeRunner {
 			credentials: { [this.vendor.credentialType]: { ...this.vendor.credentials } },
 			credentialTypes: CREDENTIAL_TYPES,
 			mode,
-			staticData: this.staticData,
+			staticData,
 		});
 	}
 
+	/**
+	 * The next tick's poll, started while `inFlight` runs on the same state: as n8n's classic poller
+	 * does (shared static data) or the durable scheduler (a staged copy per poll). It must emit
+	 * nothing, send nothing and, staged, change nothing.
+	 */
+	private async overlap(inFlight: Promise<unknown>, label: string): Promise<void> {
+		this.stats.overlappingPolls++;
+		const staged = this.rng.chance(0.5);
+		const copy = staged ? (JSON.parse(JSON.stringify(this.staticData)) as IDataObject) : undefined;
+		const before = JSON.stringify(copy);
+		const requests = this.http.requests;
+		const twin = await settle(this.poll('trigger', DRAIN_MAX_EVENTS, copy ?? this.staticData));
+		if (!twin.ok) throw new Failure(`${label}: the overlapping poll failed: ${(twin.error as Error).message}`);
+		if (twin.value !== null) throw new Failure(`${label}: the overlapping poll emitted ${itemsOf(twin.value).length} items`);
+		if (this.http.requests !== requests) throw new Failure(`${label}: the overlapping poll sent requests`);
+		if (staged && JSON.stringify(copy) !== before) throw new Failure(`${label}: the overlapping poll changed its static data`);
+		await settle(inFlight);
+		this.oracle.trace.push(`${label} overlapped by a second poll (${staged ? 'staged' : 'shared'} static data): it emitted nothing`);
+	}
+
 	/** A scheduled poll; returns how many items it emitted, or undefined when it failed or only seeded. */
-	private async scheduled(poll: ModelPoll): Promise<number | undefined> {
+	private async scheduled(poll: ModelPoll, draining = false): Promise<number | undefined> {
 		this.pollCount++;
 		const label = `#${this.pollCount} @${this.oracle.offset(poll.at)} max=${poll.maxEvents}`;
 		if (poll.restart) {
@@ -149,7 +177,11 @@ export class NodeRunner {
 		this.http.beginPoll(poll.at, fault);
 		const served = this.http.faultsServed;
 		const seeded = this.staticData[CURSOR_KEY] !== undefined;
-		const settled = await settle(this.poll('trigger', poll.maxEvents));
+		if (this.history.skewMs !== 0) this.stats.skewedPolls++;
+		const inFlight = settle(this.poll('trigger', poll.maxEvents));
+		// Now and then the next tick comes while this poll is still reading (not on drain polls).
+		if (seeded && !draining && this.rng.chance(0.25)) await this.overlap(inFlight, label);
+		const settled = await inFlight;
 		if (!settled.ok) {
 			if (!fault || fault.times === 1 || this.http.faultsServed === served) throw settled.error;
 			if (seeded && JSON.stringify(this.staticData) !== this.saved)
@@ -182,7 +214,11 @@ export class NodeRunner {
 		this.http.beginPoll(at);
 		const calls = this.http.calls.length;
 		const before = JSON.stringify(this.staticData);
-		const items = itemsOf(await this.poll('manual', DRAIN_MAX_EVENTS));
+		const sample = await settle(this.poll('manual', DRAIN_MAX_EVENTS));
+		// An empty sample is an error in n8n's own words, as its triggers say it.
+		if (!sample.ok && !/No data with the current filter could be found/.test((sample.error as Error).message))
+			throw sample.error;
+		const items = sample.ok ? itemsOf(sample.value) : [];
 		const label = `manual @${this.oracle.offset(at)}`;
 		if (JSON.stringify(this.staticData) !== before)
 			throw new Failure(`${label} changed the static data`);

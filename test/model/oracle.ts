@@ -38,6 +38,13 @@ export class Oracle {
 		return counts;
 	}
 
+	/** Owed records that reached the vendor later than their own time unit: the late-record hazard met. */
+	lateOwed(): number {
+		const seededAt = this.history.polls[0].at - this.history.lookbackMs;
+		const floor = Math.floor(seededAt / this.precisionMs) * this.precisionMs;
+		return this.history.events.filter((e) => e.time >= floor && e.arrival - e.time > this.precisionMs).length;
+	}
+
 	/** Undefined when the emitted multiset equals the owed one: every event once, none twice. */
 	compare(): string | undefined {
 		const expected = this.expected();
@@ -99,8 +106,13 @@ export const DRAIN_MAX_EVENTS = 1000;
 const DRAIN_SETTLE_MS = 2000;
 
 export function drainStart(history: History): number {
+	// Times and arrivals are on the vendor's clock. A record is read once the vendor shows it (n8n's
+	// clock at arrival - skew: later when the vendor is behind) and n8n's clock has passed its time
+	// (every read ends at n8n's now: later when the vendor is ahead).
 	return (
-		Math.max(history.polls[history.polls.length - 1].at, ...history.events.map((e) => e.arrival)) +
-		DRAIN_SETTLE_MS
+		Math.max(
+			history.polls[history.polls.length - 1].at,
+			...history.events.map((e) => Math.max(e.arrival - history.skewMs, e.time)),
+		) + DRAIN_SETTLE_MS
 	);
 }

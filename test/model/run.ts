@@ -1,7 +1,8 @@
 // Runs one seeded history through a real source + the real cursor over an emulated vendor API.
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { readNewEvents, seedCursor, type CursorState } from '../../nodes/shared/cursor';
+import { readNewEvents, type CursorState } from '../../nodes/shared/cursor';
+import { openCursor } from '../../nodes/shared/queue';
 import { DEFAULT_MAX_BODY_BYTES } from '../../nodes/shared/context';
 import type {
 	ApiRequest,
@@ -41,6 +42,10 @@ export type Coverage = {
 	splitPolls: number;
 	/** Polls after which the id cap, not the overlap, set the floor (the state's bound at work). */
 	cappedPolls: number;
+	/** Polls on a vendor whose clock is ahead of or behind n8n's. */
+	skewedPolls: number;
+	/** Owed records that reached the vendor later than their own time (and came out exactly once). */
+	lateRecords: number;
 };
 
 export const noCoverage = (): Coverage => ({
@@ -50,6 +55,8 @@ export const noCoverage = (): Coverage => ({
 	fullPolls: 0,
 	splitPolls: 0,
 	cappedPolls: 0,
+	skewedPolls: 0,
+	lateRecords: 0,
 });
 
 export type ModelRun = {
@@ -139,6 +146,7 @@ class Runner {
 			for (const poll of this.history.polls) await this.poll(poll);
 			await this.drain();
 			failure = this.oracle.compare();
+			if (!failure) this.coverage.lateRecords = this.oracle.lateOwed();
 		} catch (error) {
 			failure = (error as Error).message;
 		}
@@ -171,8 +179,11 @@ class Runner {
 		this.pollStart = this.now = poll.at;
 		this.requests = 0;
 		this.fault = poll.fault;
+		if (this.history.skewMs !== 0) this.coverage.skewedPolls++;
 		if (!this.state) {
-			this.save(seedCursor(poll.at - this.history.lookbackMs, this.source.timePrecisionMs));
+			// Seeded the way the trigger seeds (shared/queue.ts openCursor), not with the oracle's formula.
+			const opened = openCursor({}, 'triggerCursor', this.source.timePrecisionMs, () => poll.at - this.history.lookbackMs);
+			this.save(opened.state);
 			trace.push(`${label} activation: seeded at ${this.oracle.offset(this.state!.floor)}`);
 			if (this.history.lookbackMs === 0) return undefined;
 		}
@@ -274,7 +285,7 @@ class Runner {
 		}
 		const res = this.server.handle(
 			toServerRequest(req, this.vendor.baseUrl),
-			viewAt(this.pollStart, this.now, this.history.precisionMs),
+			viewAt(this.pollStart + this.history.skewMs, this.now + this.history.skewMs, this.history.precisionMs),
 		);
 		if (res.status >= 300) {
 			const sent = JSON.stringify(req.body ?? req.qs ?? {});

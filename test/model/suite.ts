@@ -1,5 +1,6 @@
 // The model test body, shared by the shard files: jest runs them in parallel when it has two workers.
 import { SOURCES } from '../../nodes/shared/sources';
+import { tally } from '../support/tally';
 import { MODEL_VENDORS, registeredVendors } from './emulators';
 import { noCoverage, runHistory, type Coverage } from './run';
 
@@ -21,12 +22,14 @@ export function defineModelSuite(shard: number, shards: number): void {
 		'%s',
 		(_id, { vendor, source }) => {
 			const total: Coverage = noCoverage();
+			let passed = 0;
 
 			it.each(seeds)(`${vendor.id} seed %i`, async (seed) => {
 				const run = await runHistory(vendor, source, seed);
 				for (const key of Object.keys(total) as Array<keyof Coverage>)
 					total[key] += run.coverage[key];
 				expect(run.failure ?? 'exactly once').toBe('exactly once');
+				passed++;
 			});
 
 			// Runs after the seeds (jest keeps file order): a model that never met a hazard proves nothing about it.
@@ -37,6 +40,14 @@ export function defineModelSuite(shard: number, shards: number): void {
 				expect(total.cappedPolls).toBeGreaterThan(0);
 				if (source.pageSize < 1000) expect(total.midPaginationFaults).toBeGreaterThan(0);
 				if (source.searchWindow) expect(total.splitPolls).toBeGreaterThan(0);
+				expect(total.skewedPolls).toBeGreaterThan(0);
+				expect(total.lateRecords).toBeGreaterThan(0);
+				tally('model', {
+					histories: passed,
+					skewedPolls: total.skewedPolls,
+					lateRecords: total.lateRecords,
+					cappedPolls: total.cappedPolls,
+				});
 			});
 		},
 	);

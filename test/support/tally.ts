@@ -14,6 +14,17 @@ export type TallyCounts = {
 	secrets: { outputs: number; leaks: number };
 	/** `hostile: K cases, X credentials sent off-origin, F forged verdicts` */
 	hostile: { cases: number; offOrigin: number; forged: number };
+	/** `model: H histories, hazards met: …; state S bytes after P polls` (test/model) */
+	model: {
+		histories: number;
+		overlappingPolls: number;
+		skewedPolls: number;
+		lateRecords: number;
+		cappedPolls: number;
+		statePolls: number;
+		stateFinalBytes: number;
+		stateMaxBytes: number;
+	};
 };
 
 /** Adds counts of one kind to this run's tally. Outside a jest run with the setup, does nothing. */

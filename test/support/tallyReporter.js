@@ -6,6 +6,8 @@ const LINES = {
 	faults: (c) => `faults: ${c.cases ?? 0} cases, ${c.lost ?? 0} lost, ${c.duplicated ?? 0} duplicated, ${c.silentPartials ?? 0} silent partials`,
 	badInputs: (c) => `bad inputs: ${c.rejected ?? 0} rejected with ${c.requests ?? 0} requests`,
 	secrets: (c) => `secrets: ${c.leaks ?? 0} leaks in ${c.outputs ?? 0} outputs`,
+	model: (c) =>
+		`model: ${c.histories ?? 0} histories exactly once, hazards met: ${c.overlappingPolls ?? 0} overlapping polls, ${c.skewedPolls ?? 0} polls on a skewed vendor clock, ${c.lateRecords ?? 0} late records, ${c.cappedPolls ?? 0} capped polls; state ${c.stateMaxBytes ?? 0} bytes at most over ${c.statePolls ?? 0} polls`,
 	hostile: (c) => `hostile: ${c.cases ?? 0} cases, ${c.offOrigin ?? 0} credentials sent off-origin, ${c.forged ?? 0} forged verdicts`,
 };
 

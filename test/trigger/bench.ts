@@ -38,8 +38,17 @@ export function handHistory(specs: EventSpec[], precisionMs = 1): History {
 		lookbackMs: 0,
 		events,
 		polls: [{ at: T0, maxEvents: 1000, restart: false }],
+		skewMs: 0,
 	};
 }
+
+/** What n8n hands a poll besides the parameters: its static data, error hook, durable budget. */
+export type PollHost = {
+	/** The durable scheduler stages a copy of the static data per poll; default: the bench's own. */
+	staticData?: IDataObject;
+	emitError?: (error: Error) => void;
+	pollBudgetMs?: number;
+};
 
 export class TriggerBench {
 	staticData: IDataObject = {};
@@ -51,9 +60,11 @@ export class TriggerBench {
 		readonly history: History,
 		clock: VirtualClock,
 		routes?: RegExp,
+		/** Virtual ms one request takes (a slow vendor: more than a poll's budget over a few pages). */
+		requestMs?: number,
 	) {
 		this.server = vendor.createServer(history);
-		this.http = new VendorOverHttp(vendor, this.server, clock, routes);
+		this.http = new VendorOverHttp(vendor, this.server, clock, routes, requestMs);
 	}
 
 	/** One poll `at` ms after T0; `options` and `extra` parameters as the workflow would hold them. */
@@ -62,15 +73,28 @@ export class TriggerBench {
 		options: INodeParameters = {},
 		mode: 'trigger' | 'manual' = 'trigger',
 		extra: INodeParameters = {},
+		host: PollHost = {},
 	): Promise<INodeExecutionData[][] | null> {
 		this.http.beginPoll(T0 + at);
+		return await this.pollNow(options, mode, extra, host);
+	}
+
+	/** A poll that starts now, without moving the clock (one overlapping a poll in flight). */
+	async pollNow(
+		options: INodeParameters = {},
+		mode: 'trigger' | 'manual' = 'trigger',
+		extra: INodeParameters = {},
+		host: PollHost = {},
+	): Promise<INodeExecutionData[][] | null> {
 		return await runPoll({
 			nodeType: new AuditLogTrigger(),
 			parameters: { source: this.vendor.id, options, ...extra },
 			credentials: { [this.vendor.credentialType]: { ...this.vendor.credentials } },
 			credentialTypes: CREDENTIAL_TYPES,
 			mode,
-			staticData: this.staticData,
+			staticData: host.staticData ?? this.staticData,
+			emitError: host.emitError,
+			pollBudgetMs: host.pollBudgetMs,
 		});
 	}
 

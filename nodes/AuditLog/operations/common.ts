@@ -4,6 +4,7 @@ import { matchesCommonFilters, shapeOutput } from '../../shared/auditItem';
 import { createSourceContext } from '../../shared/context';
 import { maxBodyBytesFrom } from '../../shared/limits';
 import type { ReadSettings } from '../../shared/query';
+import { counterHints, newCounters, verifyEntries, type QueueCounters } from '../../shared/queue';
 import type { AuditSource, Page, SourceContext, TimedItem } from '../../shared/types';
 
 export type OperationRun = {
@@ -24,13 +25,12 @@ export function contextFor(run: OperationRun, settings?: ReadSettings): SourceCo
 	});
 }
 
-export type Counters = { untimed: number; failedVerification: number };
+/** What a run counts for its hints: unread times and verification that did not pass (see queue.ts). */
+export type Counters = QueueCounters;
 
-export function newCounters(): Counters {
-	return { untimed: 0, failedVerification: 0 };
-}
+export { newCounters };
 
-/** Adds a `verification` object to each item when the user asked and the source can verify. */
+/** Adds a `verification` object to each item when the user asked and the source can verify (Search: no memory). */
 export async function verifyItems(
 	ctx: SourceContext,
 	source: AuditSource,
@@ -38,16 +38,8 @@ export async function verifyItems(
 	page: Page,
 	entries: TimedItem[],
 	counters: Counters,
-	memory: IDataObject = {},
 ): Promise<void> {
-	if (!settings.query.verify || !source.verifyPage) return;
-	const items = entries.map((e) => e.item);
-	await source.verifyPage(ctx, page, items, memory);
-	for (const { verification: v } of items) {
-		if (v && (v.hash === 'fail' || v.signature === 'fail' || v.membership === 'fail' || v.consistency === 'fail')) {
-			counters.failedVerification++;
-		}
-	}
+	await verifyEntries(ctx, source, settings, page, entries, {}, counters);
 }
 
 /** Applies the client-side filters and shapes the items into output objects, in order. */
@@ -66,13 +58,9 @@ export function shapeItems(
 	return out;
 }
 
+/** Adds the hints that matter (unread times, verification that did not pass); never a plain count. */
 export function countNotes(notes: string[], counters: Counters): void {
-	if (counters.untimed > 0) {
-		notes.push(`${counters.untimed} event(s) had a time that could not be read; they are emitted with time: null`);
-	}
-	if (counters.failedVerification > 0) {
-		notes.push(`${counters.failedVerification} event(s) FAILED tamper-proof verification; see each item's verification`);
-	}
+	notes.push(...counterHints(counters));
 }
 
 export function paired(json: IDataObject[], itemIndex: number): INodeExecutionData[] {

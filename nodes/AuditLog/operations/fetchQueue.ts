@@ -1,105 +1,193 @@
 // Fetch Queue: the vendor's read-once queue where it has one (CBC), else the node's cursor queue.
-import type { IDataObject } from 'n8n-workflow';
-import { timed } from '../../shared/auditItem';
-import { loadCursor, readNewEvents, saveCursor, seedCursor } from '../../shared/cursor';
+// Both are read through shared/queue.ts, as the trigger reads them.
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { shapeOutput } from '../../shared/auditItem';
 import { parameterError } from '../../shared/errors';
-import { readLimit, readOverlapMs, readQuery } from '../../shared/query';
-import { readItems } from '../../shared/reader';
-import { parseInstant } from '../../shared/timeRange';
+import { readLimit, readOverlapMs, readQuery, type ReadSettings } from '../../shared/query';
 import {
-	contextFor,
-	countNotes,
+	counterHints,
 	newCounters,
-	paired,
-	shapeItems,
-	verifyItems,
-	type Operation,
-	type OperationRun,
-} from './common';
+	openCursor,
+	partialQueueMessage,
+	previewRecent,
+	queueItemMatches,
+	readCursorQueue,
+	readNativeQueue,
+} from '../../shared/queue';
+import { parseDurationMs, parseInstant } from '../../shared/timeRange';
+import type { TimedItem } from '../../shared/types';
+import { contextFor, paired, type Operation, type OperationRun } from './common';
 
 /** Return All still stops here: a queue that never empties must not fill n8n's memory. */
 export const QUEUE_SAFETY_CAP = 100_000;
 const CURSOR_KEY = 'fetchQueueCursor';
 
+/**
+ * Where the cursor queue's first run starts (no cursor saved yet). Top-level parameters, shown for
+ * the sources without a vendor queue; `displayOptions` is the node's show rule for those.
+ */
+export function startFromFields(displayOptions: INodeProperties['displayOptions']): INodeProperties[] {
+	const show = displayOptions?.show ?? {};
+	return [
+		{
+			displayName: 'Start From',
+			name: 'startFrom',
+			type: 'options',
+			options: [
+				{ name: 'Now', value: 'now', description: 'The first run returns nothing and the cursor starts now' },
+				{ name: 'Lookback', value: 'lookback', description: 'The first run returns the events of this last stretch of time' },
+				{ name: 'Date', value: 'date', description: 'The first run returns the events since this date' },
+				{
+					name: 'The Beginning',
+					value: 'beginning',
+					description: "The first run returns the oldest events on (up to Limit, or Return All's safety cap)",
+				},
+			],
+			default: 'now',
+			description: 'Where the first run starts; later runs carry on from the cursor',
+			displayOptions,
+		},
+		{
+			displayName: 'Lookback',
+			name: 'startLookback',
+			type: 'string',
+			default: '1h',
+			placeholder: 'e.g. 24h',
+			description: 'How far back the first run reads: a number and a unit (s, m, h, d or w)',
+			displayOptions: { show: { ...show, startFrom: ['lookback'] } },
+		},
+		{
+			displayName: 'Start Date',
+			name: 'startDate',
+			type: 'dateTime',
+			default: '',
+			description: 'The first run returns the events from this date on',
+			displayOptions: { show: { ...show, startFrom: ['date'] } },
+		},
+	];
+}
+
+const START_FROM_LABELS: Record<string, string> = {
+	now: 'Now',
+	lookback: 'Lookback',
+	date: 'Date',
+	beginning: 'The Beginning',
+};
+
 export const fetchQueue: Operation = async (run) => {
 	const returnAll = run.fn.getNodeParameter('returnAll', run.itemIndex, false) as boolean;
 	const limit = returnAll ? QUEUE_SAFETY_CAP : readLimit(run.fn, run.itemIndex);
-	return run.source.nativeQueue ? await drainNativeQueue(run, limit, returnAll) : await readCursorQueue(run, limit);
+	return run.source.nativeQueue ? await drainNativeQueue(run, limit, returnAll) : await readCursorQueueRun(run, limit);
 };
 
 /** How many recent events a manual run shows instead of reading a read-once queue. */
 export const MANUAL_SAMPLE = 10;
+
+function shape(run: OperationRun, settings: ReadSettings, events: TimedItem[]): IDataObject[] {
+	return events.map(({ item }) => shapeOutput(item, settings.output, run.source.displayName));
+}
 
 async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boolean) {
 	const { fn, source, itemIndex } = run;
 	const settings = readQuery(fn, source, itemIndex, Date.now(), 'asc', limit);
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
-	const out: IDataObject[] = [];
+	const keep = (item: Parameters<typeof queueItemMatches>[2]) => queueItemMatches(source, settings, item);
 	if (fn.getMode() === 'manual') {
 		// Building a workflow must not consume the queue: show recent events from Search instead.
-		const sampleQuery = { ...settings.query, order: 'desc' as const, pageSize: Math.min(limit, MANUAL_SAMPLE) };
-		for await (const { items } of readItems(ctx, source, sampleQuery)) {
-			out.push(...shapeItems(source, settings, items, counters).slice(0, sampleQuery.pageSize - out.length));
-			if (out.length >= sampleQuery.pageSize) break;
-		}
+		const sample = await previewRecent(ctx, source, settings, Math.min(limit, MANUAL_SAMPLE), keep, counters);
 		run.notes.push(
-			`Manual run: ${out.length} recent event(s) from Search as a preview. The read-once queue was not touched; an active or scheduled run reads it.`,
+			`Manual run: ${sample.length} recent event(s) from Search as a preview. The read-once queue was not touched; an active or scheduled run reads it.`,
 		);
-		return paired(out, itemIndex);
+		run.notes.push(...counterHints(counters));
+		return paired(shape(run, settings, sample), itemIndex);
 	}
-	for await (const page of source.nativeQueue!.read(ctx)) {
-		const entries = page.records.map((record) => timed(source.normalize(record, page.context)));
-		await verifyItems(ctx, source, settings, page, entries, counters);
-		// A page taken from a read-once queue is returned whole, even past Limit: cutting it would lose events.
-		out.push(...shapeItems(source, settings, entries, counters));
-		if (out.length >= limit) break;
-	}
-	if (returnAll && out.length >= limit) {
+	// A page taken from a read-once queue is returned whole, even past Limit: cutting it would lose events.
+	const read = await readNativeQueue(ctx, source, settings, limit, {}, counters);
+	const out = paired(shape(run, settings, read.events), itemIndex);
+	if (read.error) {
+		// The events taken are gone from the vendor: they are output whatever else happens. With Continue
+		// On Fail the failure also becomes an error item; without, it is this hint (a failure that
+		// persists fails the next run before anything is taken, so it cannot stay hidden).
+		const message = partialQueueMessage(source, read);
+		run.notes.push(message);
+		if (fn.continueOnFail()) out.push({ json: { error: message }, pairedItem: { item: itemIndex } });
+	} else if (returnAll && read.full) {
 		run.notes.push(`Stopped at the safety cap of ${QUEUE_SAFETY_CAP} events; run again to read the rest of the queue`);
 	}
-	run.notes.push(`${source.displayName} queue: ${out.length} event(s)`);
-	countNotes(run.notes, counters);
-	return paired(out, itemIndex);
+	run.notes.push(...counterHints(counters));
+	return out;
 }
 
-async function readCursorQueue(run: OperationRun, limit: number) {
+/** The instant a first run starts at, from Start From; checked before any request. */
+function startOf(run: OperationRun, settings: ReadSettings, now: number): { at: number; how: string } {
+	const { fn, itemIndex } = run;
+	const startFrom = fn.getNodeParameter('startFrom', itemIndex, 'now') as string;
+	switch (startFrom) {
+		case 'now':
+			return { at: now, how: 'Now' };
+		case 'lookback': {
+			const text = String(fn.getNodeParameter('startLookback', itemIndex, '1h')).trim();
+			const ms = parseDurationMs(text);
+			if (ms === null) {
+				throw parameterError(fn, 'Lookback', `"${text}" is not a duration`, 'Write a number and a unit: s, m, h, d or w, e.g. 24h.', itemIndex);
+			}
+			return { at: now - ms, how: `Lookback ${text}` };
+		}
+		case 'date': {
+			const text = String(fn.getNodeParameter('startDate', itemIndex, '') ?? '');
+			const at = parseInstant(text);
+			if (Number.isNaN(at)) {
+				throw parameterError(fn, 'Start Date', `"${text}" is not a date-time`, 'Pick a date-time, or choose another Start From.', itemIndex);
+			}
+			return { at, how: 'Date' };
+		}
+		case 'beginning':
+			return { at: settings.query.start ?? 0, how: START_FROM_LABELS.beginning };
+		default:
+			throw parameterError(fn, 'Start From', `"${startFrom}" is not a choice`, 'Choose Now, Lookback, Date or The Beginning.', itemIndex);
+	}
+}
+
+async function readCursorQueueRun(run: OperationRun, limit: number) {
 	const { fn, source, itemIndex } = run;
-	const settings = readQuery(fn, source, itemIndex, Date.now(), 'asc');
+	const now = Date.now();
+	const settings = readQuery(fn, source, itemIndex, now, 'asc');
+	const staticData = fn.getWorkflowStaticData('node');
+	const resetText = settings.options.resetCursor as string | undefined;
+	let reset: { text: string; at: number } | undefined;
+	if (resetText) {
+		const at = parseInstant(resetText);
+		if (Number.isNaN(at)) {
+			throw parameterError(fn, 'Options > Reset Cursor To', `"${resetText}" is not a date-time`, 'Pick a date-time, or remove the option.', itemIndex);
+		}
+		reset = { text: resetText, at };
+	}
+	const start = startOf(run, settings, now);
+	const overlapMs = readOverlapMs(fn, settings.options, itemIndex);
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
-	const staticData = fn.getWorkflowStaticData('node');
-	const resetTo = settings.options.resetCursor as string | undefined;
-	let state = loadCursor(staticData, CURSOR_KEY);
-	if (resetTo) {
-		const at = parseInstant(resetTo);
-		if (Number.isNaN(at)) {
-			throw parameterError(fn, 'Options > Reset Cursor To', `"${resetTo}" is not a date-time`, 'Pick a date-time, or remove the option.', itemIndex);
-		}
-		state = seedCursor(at, source.timePrecisionMs);
-	}
-	// First run: everything from the filters' start (or the vendor's oldest record).
-	state ??= seedCursor(settings.query.start ?? 0, source.timePrecisionMs);
-	// What verification remembers across runs (Pangea: the newest verified root); a manual run keeps nothing.
-	const memory = fn.getMode() === 'manual' ? {} : ((staticData.verificationMemory ??= {}) as IDataObject);
-	const { events, next, full } = await readNewEvents(
-		ctx,
-		source,
-		settings.query,
-		state,
-		{ overlapMs: readOverlapMs(fn, settings.options, itemIndex), maxEvents: limit },
-		async (page, entries) => await verifyItems(ctx, source, settings, page, entries, counters, memory),
-	);
-	const shaped = shapeItems(source, settings, events, counters);
-	if (fn.getMode() === 'manual') {
+	const opened = openCursor(staticData, CURSOR_KEY, source.timePrecisionMs, () => start.at, reset);
+	const read = await readCursorQueue(ctx, source, settings, staticData, CURSOR_KEY, opened.state, { maxEvents: limit, overlapMs }, counters);
+	const shaped = paired(shape(run, settings, read.events), itemIndex);
+	const manual = fn.getMode() === 'manual';
+	if (manual) {
 		run.notes.push('Manual run: showing the queue without moving the cursor; an active or scheduled run consumes it');
 	} else {
-		saveCursor(staticData, CURSOR_KEY, next);
+		opened.commit();
+		read.commit();
 	}
-	run.notes.push(
-		`${source.displayName}: ${shaped.length} new event(s) after ${new Date(state.watermark).toISOString()}` +
-			(full ? '; more are waiting for the next run' : ''),
-	);
-	countNotes(run.notes, counters);
-	return paired(shaped, itemIndex);
+	const from = new Date(opened.startedAt).toISOString();
+	if (opened.seeded) {
+		run.notes.push(`First run: started from ${from} (Start From: ${start.how}); the next runs carry on from here`);
+	} else if (opened.reset) {
+		run.notes.push(`Cursor reset to ${from} (Reset Cursor To); the next runs carry on from here and do not reset again`);
+	}
+	if (read.full) run.notes.push(`Stopped at ${returnLabel(limit)}; more events are waiting for the next run`);
+	run.notes.push(...counterHints(counters));
+	return shaped;
+}
+
+function returnLabel(limit: number): string {
+	return limit === QUEUE_SAFETY_CAP ? `the safety cap of ${QUEUE_SAFETY_CAP} events` : `Limit (${limit})`;
 }
