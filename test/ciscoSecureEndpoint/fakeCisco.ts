@@ -81,7 +81,10 @@ export class FakeCisco {
 	afterRequest?: (n: number) => void;
 	/** Models a client that does not pin end_time: the filter is dropped. */
 	ignoreEndTime = false;
-	quota = { limit: 3000, remaining: 2000, reset: 906 };
+	/** Models an answer without metadata.results.total: the client cannot see a shift. */
+	hideTotal = false;
+	/** The hourly quota: each answered request takes one (as Cisco counts them). */
+	quota = { limit: 3000, remaining: 2000, reset: 906, resetDate: '2024-05-01T13:00:00Z' };
 
 	constructor(
 		readonly origin: string = EU_HOST,
@@ -112,10 +115,12 @@ export class FakeCisco {
 		const recorded: RecordedRequest = { at: Date.now(), params, headers, status: 200 };
 		this.requests.push(recorded);
 		const n = this.requests.length;
+		this.quota.remaining = Math.max(0, this.quota.remaining - 1);
 		const quotaHeaders = {
 			'x-ratelimit-limit': String(this.quota.limit),
 			'x-ratelimit-remaining': String(this.quota.remaining),
 			'x-ratelimit-reset': String(this.quota.reset),
+			'x-ratelimit-resetdate': this.quota.resetDate,
 		};
 		const scripted = this.script.get(n);
 		const [status, body, extra] = scripted
@@ -175,7 +180,7 @@ export class FakeCisco {
 				metadata: {
 					links,
 					results: {
-						total: matches.length,
+						...(this.hideTotal ? {} : { total: matches.length }),
 						current_item_count: data.length,
 						index: offset,
 						items_per_page: limit,

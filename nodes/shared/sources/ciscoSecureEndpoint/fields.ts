@@ -17,9 +17,9 @@ export const CISCO_FILTER_FIELDS: INodeProperties[] = [
 		name: 'auditLogId',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21',
+		placeholder: 'e.g. 16db5cf986eec6f44422',
 		description:
-			'Only events about this audited object (the GUID of a user, group, computer, policy, …)',
+			"Only events about this audited object: its id as Cisco writes it (an item's target.id), e.g. the GUID of a user, group, computer or policy",
 	},
 	{
 		displayName: 'Audit Log Type',
