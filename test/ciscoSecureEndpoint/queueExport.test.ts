@@ -91,7 +91,7 @@ describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {
 });
 
 describe('Cisco Secure Endpoint in the Audit Log Trigger', () => {
-	const pollWith = (staticData: IDataObject, options: IDataObject) => async () =>
+	const pollWith = (staticData: IDataObject, options: Record<string, string | number>) => async () =>
 		await runPoll({
 			nodeType: new AuditLogTrigger(),
 			parameters: { source: 'ciscoSecureEndpoint', options },
