@@ -22,7 +22,7 @@ import {
 } from '../shared/fields';
 import { readDurationOption, readLimit, readOverlapMs, readQuery, type ReadSettings } from '../shared/query';
 import { readItems } from '../shared/reader';
-import { getSource, SOURCES } from '../shared/sources';
+import { getSource, SOURCE_LOAD_OPTIONS, SOURCES } from '../shared/sources';
 import type { AuditSource, SourceContext, TimedItem } from '../shared/types';
 
 const CURSOR_KEY = 'triggerCursor';
@@ -102,6 +102,9 @@ export class AuditLogTrigger implements INodeType {
 			...SOURCES.map((s) => optionsFor(s, TRIGGER_OPTION_FIELDS, {})),
 		],
 	};
+
+	// Lists the editor loads from a vendor (Cisco's audit log types): each source brings its own.
+	methods = { loadOptions: SOURCE_LOAD_OPTIONS };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const source = getSource(this.getNodeParameter('source') as string);

@@ -5,7 +5,7 @@ import {
 	type IHttpRequestOptions,
 	type JsonObject,
 } from 'n8n-workflow';
-import type { ApiRequest, ApiResponse, AuditSource, NodeFunctions, VendorError } from './types';
+import type { ApiRequest, ApiResponse, AuditSource, RequestFunctions, VendorError } from './types';
 
 export type TransportSettings = {
 	/** Attempts per request, the first included. */
@@ -131,7 +131,7 @@ export class Transport {
 	private readonly budget?: RequestBudget;
 
 	constructor(
-		private readonly fn: NodeFunctions,
+		private readonly fn: RequestFunctions,
 		private readonly source: AuditSource,
 		private readonly itemIndex: number,
 		private readonly credentials: () => Promise<ICredentialDataDecryptedObject>,

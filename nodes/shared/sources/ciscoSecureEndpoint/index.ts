@@ -1,5 +1,6 @@
 // Cisco Secure Endpoint GET /v1/audit_logs: a newest-first offset API read in either order, within a pinned range.
 import type { AuditSource, VendorError } from '../../types';
+import { AUDIT_LOG_TYPES_METHOD, loadAuditLogTypes } from './auditLogTypes';
 import { CISCO_FILTER_FIELDS } from './fields';
 import { normalizeCisco } from './normalize';
 import { auditLogPages } from './pages';
@@ -53,4 +54,7 @@ export const ciscoSecureEndpoint: AuditSource = {
 	normalize: normalizeCisco,
 	describeError: describeCiscoError,
 	baseUrl: ciscoBaseUrl,
+	loadOptions: {
+		[AUDIT_LOG_TYPES_METHOD]: async (fn) => await loadAuditLogTypes(fn, ciscoSecureEndpoint),
+	},
 };
