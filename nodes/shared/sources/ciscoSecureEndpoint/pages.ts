@@ -187,6 +187,15 @@ class CiscoRead {
 		});
 	}
 
+	/** A change met when the records read so far carry no time to resume from. */
+	untimed(before: number | undefined, after: number | undefined, offset: number): NodeApiError {
+		return new NodeApiError(this.ctx.fn.getNode(), { message: 'audit log changed' } as JsonObject, {
+			message: 'Cisco Secure Endpoint changed its audit log while it was read',
+			description: `The total went from ${String(before)} to ${String(after)} at offset ${offset}, and the records read so far carry no created_at to resume from, so no partial result was returned. Run again.`,
+			itemIndex: this.ctx.itemIndex,
+		});
+	}
+
 	page(records: IDataObject[], total: number | undefined): Page {
 		this.streak = 0;
 		return { records: inRange(records, this.query), total };
@@ -211,13 +220,10 @@ async function* newestFirst(read: CiscoRead, range: Window, limit: number): Asyn
 		const answer = await read.fetch(window, offset, limit);
 		if (offset > 0 && total !== undefined && answer.total !== undefined && answer.total !== total) {
 			read.shifted(total, answer.total, offset);
-			if (Number.isNaN(edge.at)) {
-				offset = 0;
-			} else {
-				window = { ...window, end: edge.at };
-				skip = edge.resume();
-				offset = 0;
-			}
+			if (Number.isNaN(edge.at)) throw read.untimed(total, answer.total, offset);
+			window = { ...window, end: edge.at };
+			skip = edge.resume();
+			offset = 0;
 			total = undefined;
 			continue;
 		}
@@ -286,13 +292,7 @@ async function* oldestFirst(read: CiscoRead, range: Window, limit: number): Asyn
 					total = answer.total;
 					continue;
 				}
-				if (Number.isNaN(edge.at)) {
-					throw new NodeApiError(read.ctx.fn.getNode(), { message: 'audit log changed' } as JsonObject, {
-						message: 'Cisco Secure Endpoint changed its audit log while it was read',
-						description: `The total went from ${String(total)} to ${String(answer.total)} at offset ${offset}, and the records read so far carry no time to resume from. Run again.`,
-						itemIndex: read.ctx.itemIndex,
-					});
-				}
+				if (Number.isNaN(edge.at)) throw read.untimed(total, answer.total, offset);
 				const end = Math.min(window.end, newestAtStart ?? window.end);
 				window = { start: edge.at, end: Math.max(end, edge.at) };
 				skip = edge.resume();
