@@ -3,6 +3,7 @@ import nock from 'nock';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { runCisco } from './fakeCisco';
+import { tally } from '../support/tally';
 
 const attempts: string[] = [];
 const onNoMatch = (req: { path?: string }) => attempts.push(String(req.path));
@@ -56,6 +57,7 @@ describe('Cisco Secure Endpoint bad inputs', () => {
 		expect((error as Error).message).toContain(named);
 		expect((error as NodeOperationError).description).toBeTruthy();
 		expect(attempts).toEqual([]);
+		tally('badInputs', { rejected: 1, requests: attempts.length });
 	});
 
 	it('rejects the same inputs in Fetch Queue and Export and Wait', async () => {
