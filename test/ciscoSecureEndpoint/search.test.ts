@@ -209,7 +209,31 @@ describe('Cisco Secure Endpoint Search', () => {
 
 		expect(output[0]).toHaveLength(1234);
 		expect(hints.map((h) => h.message)).toContain(
-			"Cisco Secure Endpoint: this run used 3 requests of the API client's hourly quota of 3000 (0.1%); 1997 left, renewed at 2024-05-01T13:00:00.000Z.",
+			"Cisco Secure Endpoint: this run used 3 requests of the API client's hourly quota of 3000 (0.1%); 1997 left until 2024-05-01T13:00:00.000Z.",
+		);
+	});
+
+	it('reads the quota in the prose spelling, with the reset in seconds only', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(600));
+		for (const n of [1, 2]) {
+			fake.script.set(n, {
+				status: 200,
+				body: {
+					metadata: {
+						links: n === 1 ? { next: `${EU_HOST}/v1/audit_logs?limit=500&offset=500` } : {},
+						results: { total: 600 },
+					},
+					data: n === 1 ? fake.records.slice(100).reverse() : fake.records.slice(0, 100).reverse(),
+				},
+				headers: { 'X-Rate-Limit-Limit': '3000', 'X-Rate-Limit-Remaining': String(2000 - n), 'X-Rate-Limit-Reset': '906' },
+			});
+		}
+
+		const { hints } = await runCisco({ operation: 'search', returnAll: true });
+
+		// 12:00:00.997 + 906 s.
+		expect(hints.map((h) => h.message)).toContain(
+			"Cisco Secure Endpoint: this run used 2 requests of the API client's hourly quota of 3000 (0.067%); 1998 left until 2024-05-01T12:15:06.997Z.",
 		);
 	});
 
@@ -228,7 +252,7 @@ describe('Cisco Secure Endpoint Search', () => {
 		const { hints } = await runCisco({ operation: 'search', limit: 5 });
 
 		expect(hints.map((h) => h.message)).toContain(
-			"Cisco Secure Endpoint: this run used 1 request of the API client's hourly quota of 3000 (0.033%); 119 left, renewed at 2024-05-01T13:00:00.000Z.",
+			"Cisco Secure Endpoint: this run used 1 request of the API client's hourly quota of 3000 (0.033%); 119 left until 2024-05-01T13:00:00.000Z.",
 		);
 	});
 

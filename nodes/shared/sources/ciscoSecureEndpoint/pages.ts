@@ -152,7 +152,7 @@ class CiscoRead {
 		qs.limit = limit;
 		if (offset > 0) qs.offset = offset;
 		const response = await this.ctx.request<Envelope>({ method: 'GET', url: AUDIT_LOGS_PATH, qs });
-		this.quota.count(response.headers);
+		this.quota.count(response.headers, this.ctx.now());
 		const data = response.body?.data;
 		if (!Array.isArray(data)) {
 			throw new NodeApiError(this.ctx.fn.getNode(), { message: 'no data array' } as JsonObject, {

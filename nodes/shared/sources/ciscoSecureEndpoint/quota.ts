@@ -26,14 +26,18 @@ export class QuotaMeter {
 	remaining?: number;
 	resetDate?: string;
 
-	count(headers: Headers | undefined): void {
+	/** One answer's headers; `now` turns a reset given only in seconds into a time. */
+	count(headers: Headers | undefined, now: number): void {
 		this.requests++;
 		if (!headers) return;
 		this.limit = count(header(headers, 'x-ratelimit-limit', 'x-rate-limit-limit')) ?? this.limit;
 		this.remaining = count(header(headers, 'x-ratelimit-remaining', 'x-rate-limit-remaining')) ?? this.remaining;
 		const resetDate = header(headers, 'x-ratelimit-resetdate', 'x-rate-limit-resetdate');
+		const resetSeconds = count(header(headers, 'x-ratelimit-reset', 'x-rate-limit-reset'));
 		if (resetDate !== undefined && !Number.isNaN(Date.parse(resetDate))) {
 			this.resetDate = new Date(Date.parse(resetDate)).toISOString();
+		} else if (resetSeconds !== undefined && resetSeconds < 86_400) {
+			this.resetDate = new Date(now + resetSeconds * 1000).toISOString();
 		}
 	}
 
@@ -53,7 +57,7 @@ export class QuotaMeter {
 				? ` of the API client's hourly quota of ${this.limit} (${formatShare(this.requests / this.limit)})`
 				: " of the API client's hourly quota";
 		const left = this.remaining !== undefined ? `; ${this.remaining} left` : '';
-		const reset = this.resetDate ? `, renewed at ${this.resetDate}` : '';
+		const reset = this.resetDate ? ` until ${this.resetDate}` : '';
 		return `Cisco Secure Endpoint: this run used ${requests}${share}${left}${reset}.`;
 	}
 }
