@@ -10,7 +10,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { sourceCredentials } from '../shared/fields';
-import { getSource, SOURCES } from '../shared/sources';
+import { getSource, SOURCE_LOAD_OPTIONS, SOURCES } from '../shared/sources';
 import { auditLogProperties } from './description';
 import type { Operation } from './operations/common';
 import { exportAndWait } from './operations/exportAndWait';
@@ -37,6 +37,9 @@ export class AuditLog implements INodeType {
 		credentials: sourceCredentials(SOURCES, 'resource'),
 		properties: auditLogProperties,
 	};
+
+	// Lists the editor loads from a vendor (Cisco's audit log types): each source brings its own.
+	methods = { loadOptions: SOURCE_LOAD_OPTIONS };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -32,7 +32,7 @@ import {
 	readNativeQueue,
 	VERIFICATION_MEMORY_KEY,
 } from '../shared/queue';
-import { getSource, SOURCES } from '../shared/sources';
+import { getSource, SOURCE_LOAD_OPTIONS, SOURCES } from '../shared/sources';
 import { saveCursor } from '../shared/cursor';
 import type { AuditItem, AuditSource, TimedItem } from '../shared/types';
 import { acquirePollLease, LEASE_GRACE_MS, pollDeadline } from './schedule';
@@ -117,6 +117,9 @@ export class AuditLogTrigger implements INodeType {
 			...SOURCES.map((s) => optionsFor(s, TRIGGER_OPTION_FIELDS, {})),
 		],
 	};
+
+	// Lists the editor loads from a vendor (Cisco's audit log types): each source brings its own.
+	methods = { loadOptions: SOURCE_LOAD_OPTIONS };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const source = getSource(this.getNodeParameter('source') as string);

@@ -16,12 +16,12 @@ import {
 	Transport,
 	type TransportSettings,
 } from './transport';
-import type { ApiRequest, AuditSource, NodeFunctions, SourceContext } from './types';
+import type { ApiRequest, AuditSource, RequestFunctions, SourceContext } from './types';
 
 /** Longest single sleep slice, so a cancel is noticed within this many ms even during long waits. */
 const SLEEP_SLICE_MS = 250;
 
-function cancelSignal(fn: NodeFunctions): AbortSignal | undefined {
+function cancelSignal(fn: RequestFunctions): AbortSignal | undefined {
 	const getter = (fn as { getExecutionCancelSignal?: () => AbortSignal | undefined })
 		.getExecutionCancelSignal;
 	return typeof getter === 'function' ? getter.call(fn) : undefined;
@@ -42,7 +42,7 @@ export type ContextOptions = Partial<TransportSettings> & {
 };
 
 export function createSourceContext(
-	fn: NodeFunctions,
+	fn: RequestFunctions,
 	source: AuditSource,
 	itemIndex: number,
 	options: ContextOptions = {},

@@ -2,7 +2,7 @@
 // page): the node option that sets it, its default, and the error a body past it becomes.
 import { NodeApiError, type IDataObject, type INodeProperties, type JsonObject } from 'n8n-workflow';
 import { parameterError } from './errors';
-import type { NodeFunctions } from './types';
+import type { NodeFunctions, RequestFunctions } from './types';
 
 const MB = 1024 * 1024;
 
@@ -50,7 +50,7 @@ export function formatCap(bytes: number): string {
 
 /** A body that went past the cap: names the cap and the option that raises it. */
 export function bodyTooLargeError(
-	fn: NodeFunctions,
+	fn: Pick<RequestFunctions, 'getNode'>,
 	what: string,
 	cap: number,
 	itemIndex: number,

@@ -11,7 +11,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 import { BodyTooLarge, bodyTooLargeError, DEFAULT_MAX_BODY_BYTES } from './limits';
-import type { ApiRequest, ApiResponse, AuditSource, NodeFunctions, VendorError } from './types';
+import type { ApiRequest, ApiResponse, AuditSource, RequestFunctions, VendorError } from './types';
 
 export type TransportSettings = {
 	/** Attempts per request after failed answers (429, 5xx), the first included. */
@@ -195,7 +195,7 @@ export function isDeadlineError(error: unknown): error is DeadlineError {
 	);
 }
 
-export function deadlineError(fn: NodeFunctions, itemIndex: number, what: string): DeadlineError {
+export function deadlineError(fn: RequestFunctions, itemIndex: number, what: string): DeadlineError {
 	return new DeadlineError(fn.getNode(), `Stopped at the run's deadline before ${what}`, {
 		description: 'The run hands back what it read so far; the next run continues from there.',
 		itemIndex,
@@ -396,7 +396,7 @@ export class Transport {
 	private checkedBase?: string;
 
 	constructor(
-		private readonly fn: NodeFunctions,
+		private readonly fn: RequestFunctions,
 		private readonly source: AuditSource,
 		private readonly itemIndex: number,
 		private readonly credentials: () => Promise<ICredentialDataDecryptedObject>,

@@ -4,7 +4,9 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
+	ILoadOptionsFunctions,
 	INodeProperties,
+	INodePropertyOptions,
 	IPollFunctions,
 } from 'n8n-workflow';
 
@@ -62,6 +64,13 @@ export type TimedItem = { item: AuditItem; timeMs: number };
 
 /** The n8n functions a source may run under: the action node or the polling trigger. */
 export type NodeFunctions = IExecuteFunctions | IPollFunctions;
+
+/**
+ * What a source's requests run under: a node run, or the editor asking a `loadOptions` method for
+ * a list. All three have the node, its credentials and n8n's request helpers, which is all the
+ * transport uses.
+ */
+export type RequestFunctions = NodeFunctions | ILoadOptionsFunctions;
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -161,7 +170,7 @@ export type VendorError = {
 
 /** Everything a source may use while it runs: HTTP through the transport, credentials, time. */
 export interface SourceContext {
-	readonly fn: NodeFunctions;
+	readonly fn: RequestFunctions;
 	readonly itemIndex: number;
 	/** An authenticated request to the vendor, retried on 429/5xx, errors mapped. */
 	request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
@@ -263,4 +272,10 @@ export interface AuditSource {
 	baseUrl(credentials: ICredentialDataDecryptedObject): string;
 	/** Client-side request budget per second (Cortex), read from the options. */
 	requestsPerSecond?(vendorOptions: IDataObject): number | undefined;
+	/**
+	 * Lists the editor loads from the vendor (Cisco's audit log types), by method name: a field of
+	 * this source names one in `typeOptions.loadOptionsMethod`. Both nodes register them all.
+	 * Requests go through the transport (`createSourceContext` accepts ILoadOptionsFunctions).
+	 */
+	loadOptions?: Record<string, (fn: ILoadOptionsFunctions) => Promise<INodePropertyOptions[]>>;
 }

@@ -25,6 +25,7 @@ export const euCredential = (): CiscoCredential => ({
 
 export type RecordedRequest = {
 	at: number;
+	path: string;
 	params: Record<string, string>;
 	headers: Record<string, string>;
 	status: number;
@@ -81,7 +82,12 @@ export class FakeCisco {
 	afterRequest?: (n: number) => void;
 	/** Models a client that does not pin end_time: the filter is dropped. */
 	ignoreEndTime = false;
-	quota = { limit: 3000, remaining: 2000, reset: 906 };
+	/** Models an answer without metadata.results.total: the client cannot see a shift. */
+	hideTotal = false;
+	/** What GET /v1/audit_log_types answers (the tenant's types). */
+	auditLogTypes: unknown[] = ['User', 'Computer', 'Group', 'Policy', 'ApplicationBlockingList'];
+	/** The hourly quota: each answered request takes one (as Cisco counts them). */
+	quota = { limit: 3000, remaining: 2000, reset: 906, resetDate: '2024-05-01T13:00:00Z' };
 
 	constructor(
 		readonly origin: string = EU_HOST,
@@ -91,8 +97,7 @@ export class FakeCisco {
 		const answer = (uri: string, headers: Record<string, string>) => this.answer(uri, headers);
 		nock(origin)
 			.persist()
-			.get('/v1/audit_logs')
-			.query(true)
+			.get(/^\/v1\/audit_log(s|_types)(\?.*)?$/)
 			.reply(function (uri) {
 				return answer(uri, this.req.headers as Record<string, string>);
 			});
@@ -109,19 +114,23 @@ export class FakeCisco {
 	): [number, IDataObject, Record<string, string>] {
 		const url = new URL(uri, this.origin);
 		const params = Object.fromEntries(url.searchParams);
-		const recorded: RecordedRequest = { at: Date.now(), params, headers, status: 200 };
+		const recorded: RecordedRequest = { at: Date.now(), path: url.pathname, params, headers, status: 200 };
 		this.requests.push(recorded);
 		const n = this.requests.length;
+		this.quota.remaining = Math.max(0, this.quota.remaining - 1);
 		const quotaHeaders = {
 			'x-ratelimit-limit': String(this.quota.limit),
 			'x-ratelimit-remaining': String(this.quota.remaining),
 			'x-ratelimit-reset': String(this.quota.reset),
+			'x-ratelimit-resetdate': this.quota.resetDate,
 		};
 		const scripted = this.script.get(n);
 		const [status, body, extra] = scripted
 			? [scripted.status, scripted.body, scripted.headers]
 			: this.authorized(headers)
-				? this.page(url)
+				? url.pathname === '/v1/audit_log_types'
+					? this.types(url)
+					: this.page(url)
 				: [401, envelopeError(401, 'Unauthorized', ['Unknown API key or Client ID'])];
 		recorded.status = status;
 		this.afterRequest?.(n);
@@ -133,6 +142,17 @@ export class FakeCisco {
 		return (
 			headers.authorization === `Basic ${Buffer.from(`${CLIENT_ID}:${API_KEY}`).toString('base64')}`
 		);
+	}
+
+	private types(url: URL): [number, IDataObject] {
+		return [
+			200,
+			{
+				version: 'v1.2.0',
+				metadata: { links: { self: url.toString() } },
+				data: this.auditLogTypes as IDataObject[],
+			},
+		];
 	}
 
 	private page(url: URL): [number, IDataObject] {
@@ -175,7 +195,7 @@ export class FakeCisco {
 				metadata: {
 					links,
 					results: {
-						total: matches.length,
+						...(this.hideTotal ? {} : { total: matches.length }),
 						current_item_count: data.length,
 						index: offset,
 						items_per_page: limit,

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { runCisco } from './fakeCisco';
+import { tally } from '../support/tally';
 
 const attempts: string[] = [];
 const onNoMatch = (req: { path?: string }) => attempts.push(String(req.path));
@@ -25,10 +26,16 @@ const run = async (parameters: IDataObject) =>
 describe('Cisco Secure Endpoint bad inputs', () => {
 	it.each<[string, IDataObject, string]>([
 		[
-			'an audit log id that is not a GUID',
+			'a truncated audit log id',
 			{ filters: { auditLogId: '0b6c…' } },
-			'Filters > Audit Log ID: "0b6c…" is not a GUID',
+			'Filters > Audit Log ID: "0b6c…" is not one object id',
 		],
+		[
+			'two audit log ids',
+			{ filters: { auditLogId: '16db5cf986eec6f44422, 0b6c1a2e' } },
+			'Filters > Audit Log ID',
+		],
+		['an audit log id with a space', { filters: { auditLogId: 'Lab 1' } }, 'Filters > Audit Log ID'],
 		['two events at once', { filters: { event: 'login, logout' } }, 'Filters > Event'],
 		[
 			'a type with a space',
@@ -50,11 +57,12 @@ describe('Cisco Secure Endpoint bad inputs', () => {
 		expect((error as Error).message).toContain(named);
 		expect((error as NodeOperationError).description).toBeTruthy();
 		expect(attempts).toEqual([]);
+		tally('badInputs', { rejected: 1, requests: attempts.length });
 	});
 
 	it('rejects the same inputs in Fetch Queue and Export and Wait', async () => {
 		for (const operation of ['fetchQueue', 'exportAndWait']) {
-			const error = await run({ operation, filters: { auditLogId: 'nope' } }).catch(
+			const error = await run({ operation, filters: { auditLogId: 'no pe' } }).catch(
 				(e: unknown) => e,
 			);
 			expect((error as Error).message).toContain('Filters > Audit Log ID');

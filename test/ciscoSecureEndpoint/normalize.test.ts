@@ -11,6 +11,8 @@ import {
 	ciscoTime,
 	nextOffset,
 } from '../../nodes/shared/sources/ciscoSecureEndpoint/request';
+import { isoTime } from '../../nodes/shared/auditItem';
+import { ciscoCategory, ciscoItemTime } from '../../nodes/shared/sources/ciscoSecureEndpoint/normalize';
 import { expectEveryKey } from '../support/auditItemKeys';
 
 const normalize = (raw: IDataObject) => {
@@ -179,5 +181,35 @@ describe('Cisco Secure Endpoint request parts', () => {
 		expect(nextOffset('https://api.eu.amp.cisco.com/v1/audit_logs?limit=2&offset=2')).toBe(2);
 		expect(nextOffset('/v1/audit_logs?limit=2')).toBeUndefined();
 		expect(nextOffset(undefined)).toBeUndefined();
+	});
+});
+
+describe("Cisco's created_at read without a Date round trip", () => {
+	it.each([
+		'2024-05-01T09:00:05Z',
+		'2024-02-28T23:59:59Z',
+		// Forms V8 rolls over or refuses: the fast path leaves them to isoTime.
+		'2024-02-30T00:00:00Z',
+		'2024-01-31T24:00:00Z',
+		'2024-13-01T00:00:00Z',
+		'2024-05-01T09:00:60Z',
+		'2024-05-01T09:00:05+02:00',
+		'2024-05-01T09:00:05.123Z',
+		'',
+		'not a time',
+	])('%p gives the same time as isoTime', (value) => {
+		expect(ciscoItemTime(value)).toBe(isoTime(value));
+	});
+
+	it('works out each (event, type) category once, with the same answer', () => {
+		for (const [event, type] of [
+			['login', 'User'],
+			['update', 'ApplicationBlockingList'],
+			['update', 'ApplicationBlockingList'],
+			['create', null],
+		] as const) {
+			const record = { event, audit_log_type: type, created_at: '2024-05-01T11:00:00Z' };
+			expect(normalize(record).category).toBe(ciscoCategory(event, type));
+		}
 	});
 });

@@ -3,6 +3,7 @@ import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { AuditLogTrigger } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
+import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 import type { ExportFormat } from '../../nodes/shared/types';
 import { runPoll } from '../harness/n8n';
 import { expectExportMatchesSearch } from '../support/exportFiles';
@@ -17,9 +18,22 @@ import {
 	ids,
 	idsOf,
 } from './fakeCisco';
+import { virtualClock } from './virtualClock';
+
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<typeof import('./virtualClock')>('./virtualClock').withVirtualSleep(),
+);
 
 beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+beforeEach(() => {
+	virtualClock.reset(Date.parse('2024-05-01T12:00:00.400Z'));
+	jest.spyOn(Date, 'now').mockImplementation(virtualClock.read);
+	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(virtualClock.read);
+});
+afterEach(() => {
+	jest.restoreAllMocks();
+	nock.cleanAll();
+});
 afterAll(() => nock.enableNetConnect());
 
 const MINUTE = 60_000;
@@ -77,28 +91,74 @@ describe('Cisco Secure Endpoint Fetch Queue (cursor queue)', () => {
 });
 
 describe('Cisco Secure Endpoint in the Audit Log Trigger', () => {
+	const pollWith = (staticData: IDataObject, options: Record<string, string | number>) => async () =>
+		await runPoll({
+			nodeType: new AuditLogTrigger(),
+			parameters: { source: 'ciscoSecureEndpoint', options },
+			credentials: { ciscoSecureEndpointApi: { ...euCredential() } },
+			credentialTypes,
+			mode: 'trigger',
+			staticData,
+		});
+
 	it('emits each event once, oldest first, across polls', async () => {
 		const records = recordsBefore(620, 30 * MINUTE);
 		const fake = new FakeCisco(EU_HOST, records);
-		const staticData: IDataObject = {};
-		const poll = async () =>
-			await runPoll({
-				nodeType: new AuditLogTrigger(),
-				parameters: {
-					source: 'ciscoSecureEndpoint',
-					options: { initialLookback: '1h', maxEventsPerPoll: 5000 },
-				},
-				credentials: { ciscoSecureEndpointApi: { ...euCredential() } },
-				credentialTypes,
-				mode: 'trigger',
-				staticData,
-			});
+		const poll = pollWith({}, { initialLookback: '1h', maxEventsPerPoll: 5000 });
 
 		expect(ids((await poll())![0])).toEqual(idsOf(records));
 		expect(await poll()).toBeNull();
 		const fresh = [ciscoRecord(Date.now() - 10 * MINUTE), ciscoRecord(Date.now() - 5 * MINUTE)];
 		fake.add(...fresh);
 		expect(ids((await poll())![0])).toEqual(idsOf(fresh));
+	});
+
+	it('a capped poll costs requests for what it emits, not for the whole backlog', async () => {
+		// 6 000 events behind the cursor, 250 per poll: 24 polls drain them.
+		const records = recordsBefore(6000, 10 * MINUTE);
+		const fake = new FakeCisco(EU_HOST, records);
+		const poll = pollWith({}, { initialLookback: '1d', maxEventsPerPoll: 250 });
+
+		const emitted: unknown[] = [];
+		const requestsPerPoll: number[] = [];
+		for (let i = 0; i < 24; i++) {
+			const before = fake.requests.length;
+			emitted.push(...ids((await poll())![0]));
+			requestsPerPoll.push(fake.requests.length - before);
+			virtualClock.now += MINUTE;
+		}
+
+		expect(emitted).toEqual(idsOf(records));
+		// The first page tells the total; the oldest unread page sits at total − 500. Reading the
+		// whole backlog newest first would take 12 requests per poll at first.
+		expect(Math.max(...requestsPerPoll)).toBeLessThanOrEqual(2);
+		expect(await poll()).toBeNull();
+	});
+
+	it("Cisco's clock 10 s behind: a record written mid-poll shifts the offsets, the poll resumes, each event once", async () => {
+		const records = recordsBefore(1200, MINUTE);
+		const fake = new FakeCisco(EU_HOST, records);
+		const poll = pollWith({}, { initialLookback: '1d', maxEventsPerPoll: 5000 });
+		const lagged = ciscoRecord(Date.now() - 10_000, { event: 'login', audit_log_user: 'lagged@example.com' });
+		fake.afterRequest = (n) => n === 2 && fake.add(lagged);
+
+		expect(ids((await poll())![0])).toEqual(idsOf(records));
+		// Page 3 answered a total of 1 201: the poll resumed from the second it had reached (the
+		// 500th record, read again and skipped), up to the newest record its first page showed; the
+		// newest 201 of those were still at hand from that first page.
+		expect(fake.requests.map((r) => [r.params.offset, r.params.limit])).toEqual([
+			[undefined, '500'],
+			['700', '500'],
+			['200', '500'],
+			[undefined, '500'],
+			['201', '500'],
+		]);
+		expect(fake.requests[3].params.start_time).toBe(records[499].created_at!.toString().replace('Z', '+00:00'));
+		expect(fake.requests[3].params.end_time).toBe(records[1199].created_at!.toString().replace('Z', '+00:00'));
+
+		fake.afterRequest = undefined;
+		virtualClock.now += MINUTE;
+		expect(ids((await poll())![0])).toEqual(idsOf([lagged]));
 	});
 });
 

@@ -2,6 +2,9 @@
 import nock from 'nock';
 import { NodeApiError } from 'n8n-workflow';
 
+import { MAX_SHIFTS } from '../../nodes/shared/sources/ciscoSecureEndpoint/pages';
+import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
+
 import {
 	API_KEY,
 	ciscoId,
@@ -13,10 +16,27 @@ import {
 	runCisco,
 	ids,
 	idsOf,
+	isoSeconds,
 } from './fakeCisco';
+import { virtualClock } from './virtualClock';
+
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<typeof import('./virtualClock')>('./virtualClock').withVirtualSleep(),
+);
+
+/** 12:00:00.997: a node that read the clock one tick later would be in the next second. */
+const NOW = Date.parse('2024-05-01T12:00:00.997Z');
 
 beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+beforeEach(() => {
+	virtualClock.reset(NOW);
+	jest.spyOn(Date, 'now').mockImplementation(virtualClock.read);
+	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(virtualClock.read);
+});
+afterEach(() => {
+	jest.restoreAllMocks();
+	nock.cleanAll();
+});
 afterAll(() => nock.enableNetConnect());
 
 const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
@@ -88,12 +108,152 @@ describe('Cisco Secure Endpoint Search', () => {
 			const fake = new FakeCisco(EU_HOST, records);
 			scenario(fake);
 			fake.ignoreEndTime = true;
+			fake.hideTotal = true;
 
 			const { output } = await runCisco({ operation: 'search', returnAll: true });
 
 			const got = ids(output[0]);
 			expect(got.length - new Set(got).size).toBe(1);
 		});
+	});
+
+	describe("Cisco's clock 10 s behind n8n's: a record written mid-read lands inside the pinned range", () => {
+		const LAG = 10_000;
+		const lagged = () =>
+			ciscoRecord(Date.now() - LAG, { event: 'login', audit_log_user: 'lagged@example.com' });
+
+		it('Search newest first: the shift is seen in the total and the read resumes, each record once', async () => {
+			const records = recordsBefore(600, 60_000);
+			const fake = new FakeCisco(EU_HOST, records);
+			fake.afterRequest = (n) => n === 1 && fake.add(lagged());
+
+			const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+			const got = ids(output[0]);
+			expect(got).toHaveLength(600);
+			expect(got).toEqual(idsOf(records).reverse());
+			// Page 2 answered with total 601: dropped, and the read resumed in a range ending at the
+			// second it had reached (records 1 s apart: the 500th newest).
+			expect(fake.requests.map((r) => [r.params.offset, r.params.end_time])).toEqual([
+				[undefined, '2024-05-01T11:59:59+00:00'],
+				['500', '2024-05-01T11:59:59+00:00'],
+				[undefined, records[100].created_at!.toString().replace('Z', '+00:00')],
+			]);
+		});
+
+		it('a burst at the second it resumes from is neither lost nor doubled (identical records count twice)', async () => {
+			const second = Date.now() - 20 * 60_000;
+			const twin = ciscoRecord(second, { event: 'login', audit_log_user: 'twin@example.com' });
+			const burst = [
+				...Array.from({ length: 9 }, () => ciscoRecord(second)),
+				twin,
+				{ ...twin },
+				...Array.from({ length: 9 }, () => ciscoRecord(second)),
+			];
+			// Newest first, page 1 (500 records) ends inside the burst, between the two twins.
+			const records = [...recordsBefore(100, 30 * 60_000), ...burst, ...recordsBefore(490, 60_000)];
+			const fake = new FakeCisco(EU_HOST, records);
+			fake.afterRequest = (n) => n === 1 && fake.add(lagged());
+
+			const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+			expect(fake.requests[2].params.end_time).toBe(isoSeconds(second).replace('Z', '+00:00'));
+			expect(output[0]).toHaveLength(records.length);
+			expect(ids(output[0]).sort()).toEqual(idsOf(records).sort());
+			expect(ids(output[0]).filter((id) => id === ciscoId(twin))).toHaveLength(2);
+		});
+
+		it('fails clearly, without a partial result, when the log changes under every page', async () => {
+			const records = recordsBefore(1500, 60_000);
+			const fake = new FakeCisco(EU_HOST, records);
+			// A record late by an hour lands below the read's position after every request.
+			fake.afterRequest = () => fake.add(ciscoRecord(Date.parse(records[0].created_at as string)));
+
+			const error = (await runCisco({
+				operation: 'search',
+				returnAll: true,
+				options: { sortOrder: 'asc' },
+			}).catch((e: unknown) => e)) as NodeApiError;
+
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.message).toBe(
+				`Cisco Secure Endpoint's audit log changed ${MAX_SHIFTS + 1} times in a row while it was read`,
+			);
+			expect(error.description).toMatch(/total went from 1510 to 1511 at offset 1010/);
+			expect(fake.requests).toHaveLength(MAX_SHIFTS + 2);
+		});
+	});
+
+	it("accepts the vendor's own non-GUID audit_log_id and sends it as written", async () => {
+		const id = '16db5cf986eec6f44422';
+		const match = ciscoRecord(Date.now() - 60_000, { audit_log_id: id });
+		const fake = new FakeCisco(EU_HOST, [...recordsBefore(5), match]);
+
+		const { output } = await runCisco({
+			operation: 'search',
+			returnAll: true,
+			filters: { auditLogId: ` ${id} ` },
+		});
+
+		expect(fake.requests[0].params.audit_log_id).toBe(id);
+		expect(output[0].map(({ json }) => json.target)).toEqual([
+			expect.objectContaining({ id }),
+		]);
+	});
+
+	it('says in the hint how much of the hourly quota a Return All used', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(1234));
+		fake.quota.remaining = 2000;
+
+		const { output, hints } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(output[0]).toHaveLength(1234);
+		expect(hints.map((h) => h.message)).toContain(
+			"Cisco Secure Endpoint: this run used 3 requests of the API client's hourly quota of 3000 (0.1%); 1997 left until 2024-05-01T13:00:00.000Z.",
+		);
+	});
+
+	it('reads the quota in the prose spelling, with the reset in seconds only', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(600));
+		for (const n of [1, 2]) {
+			fake.script.set(n, {
+				status: 200,
+				body: {
+					metadata: {
+						links: n === 1 ? { next: `${EU_HOST}/v1/audit_logs?limit=500&offset=500` } : {},
+						results: { total: 600 },
+					},
+					data: n === 1 ? fake.records.slice(100).reverse() : fake.records.slice(0, 100).reverse(),
+				},
+				headers: { 'X-Rate-Limit-Limit': '3000', 'X-Rate-Limit-Remaining': String(2000 - n), 'X-Rate-Limit-Reset': '906' },
+			});
+		}
+
+		const { hints } = await runCisco({ operation: 'search', returnAll: true });
+
+		// 12:00:00.997 + 906 s.
+		expect(hints.map((h) => h.message)).toContain(
+			"Cisco Secure Endpoint: this run used 2 requests of the API client's hourly quota of 3000 (0.067%); 1998 left until 2024-05-01T12:15:06.997Z.",
+		);
+	});
+
+	it('gives no quota hint for a one-page run with the quota far from spent', async () => {
+		new FakeCisco(EU_HOST, recordsBefore(20));
+
+		const { hints } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(hints.map((h) => h.message).filter((m) => /quota/.test(m))).toEqual([]);
+	});
+
+	it('warns in the hint when the quota is nearly spent, even after one page', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(20));
+		fake.quota.remaining = 120;
+
+		const { hints } = await runCisco({ operation: 'search', limit: 5 });
+
+		expect(hints.map((h) => h.message)).toContain(
+			"Cisco Secure Endpoint: this run used 1 request of the API client's hourly quota of 3000 (0.033%); 119 left until 2024-05-01T13:00:00.000Z.",
+		);
 	});
 
 	it('keeps to the asked range although Cisco is filtered to whole seconds', async () => {
@@ -123,13 +283,11 @@ describe('Cisco Secure Endpoint Search', () => {
 
 	it('never asks into the second being written when the range ends now', async () => {
 		const fake = new FakeCisco(EU_HOST, recordsBefore(3));
-		const started = Date.now();
 
 		await runCisco({ operation: 'search', returnAll: true });
 
-		const end = Date.parse(fake.requests[0].params.end_time);
-		expect(end).toBeLessThan(Math.floor(started / 1000) * 1000);
-		expect(end).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000 - 2000);
+		// Now is 12:00:00.997: the second being written is 12:00:00, so the range ends at 11:59:59.
+		expect(fake.requests[0].params.end_time).toBe('2024-05-01T11:59:59+00:00');
 	});
 
 	it('sends the Cisco filters, and Actor as audit_log_user', async () => {
@@ -195,8 +353,9 @@ describe('Cisco Secure Endpoint Search', () => {
 			[200, '500'],
 			[200, '1000'],
 		]);
-		expect(fake.requests[2].at - fake.requests[1].at).toBeGreaterThanOrEqual(1000);
-		expect(fake.requests[2].at - fake.requests[1].at).toBeLessThan(3000);
+		// The transport waited exactly the second Cisco asked for, once.
+		expect(fake.requests[2].at - fake.requests[1].at).toBe(1000);
+		expect(virtualClock.slept.reduce((sum, ms) => sum + ms, 0)).toBe(1000);
 	});
 
 	it('waits for the reset instead of drawing a 429 when the quota reaches 0', async () => {
@@ -218,7 +377,7 @@ describe('Cisco Secure Endpoint Search', () => {
 
 		expect(output[0]).toHaveLength(600);
 		expect(fake.requests.map((r) => r.status)).toEqual([200, 200]);
-		expect(fake.requests[1].at - fake.requests[0].at).toBeGreaterThanOrEqual(1000);
+		expect(fake.requests[1].at - fake.requests[0].at).toBe(1000);
 	});
 
 	it('reads a custom base URL and the other regions', async () => {

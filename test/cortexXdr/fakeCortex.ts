@@ -111,6 +111,8 @@ export class FakeCortex {
 	readonly script = new Map<number, Scripted>();
 	/** Runs after the answer to request n (1-based) is built: to add records between two pages. */
 	afterRequest?: (n: number) => void;
+	/** The key of the reply's list: `data` as in the vendor's examples, `endpoints` as in its field table. */
+	listKey: 'data' | 'endpoints' = 'data';
 
 	constructor(
 		readonly credential: CortexCredential = advancedCredential(),
@@ -154,8 +156,9 @@ export class FakeCortex {
 				? this.search(requestData)
 				: errorReply(401, 'Public API request unauthorized');
 		recorded.status = status;
+		const replied = reply.reply as IDataObject | undefined;
 		recorded.returned =
-			((reply.reply as IDataObject | undefined)?.data as IDataObject[] | undefined)?.map(
+			((replied?.data ?? replied?.endpoints) as IDataObject[] | undefined)?.map(
 				(r) => r.AUDIT_ID as number,
 			) ?? [];
 		this.afterRequest?.(this.requests.length);
@@ -183,7 +186,10 @@ export class FakeCortex {
 		const sort = (requestData.sort as { keyword?: string } | undefined)?.keyword ?? 'desc';
 		if (sort === 'desc') matches = [...matches].reverse();
 		const page = matches.slice(from, to);
-		return [200, { reply: { total_count: matches.length, result_count: page.length, data: page } }];
+		return [
+			200,
+			{ reply: { total_count: matches.length, result_count: page.length, [this.listKey]: page } },
+		];
 	}
 }
 

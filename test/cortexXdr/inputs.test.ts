@@ -5,6 +5,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { advancedCredential, credentialTypes } from './fakeCortex';
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { runNode } from '../harness/n8n';
+import { tally } from '../support/tally';
 
 const attempts: string[] = [];
 const onNoMatch = (req: { path?: string }) => attempts.push(String(req.path));
@@ -43,6 +44,12 @@ describe('Cortex XDR bad inputs', () => {
 			'Filters > Result: "success!" is not a result',
 		],
 		[
+			'a multi-select result from an expression that is not a word',
+			{ filters: { result: ['SUCCESS', 'ok?'] } },
+			'Filters > Result: "ok?" is not a result',
+		],
+		['a multi-select type holding a number', { filters: { type: ['AUTH', 7] } }, 'Filters > Type'],
+		[
 			'an actor outside the email filter',
 			{ filters: { actor: 'eve@example.com', email: 'alice@example.com' } },
 			'Filters > Actor',
@@ -76,6 +83,7 @@ describe('Cortex XDR bad inputs', () => {
 		expect((error as Error).message).toContain(named);
 		expect((error as NodeOperationError).description).toBeTruthy();
 		expect(attempts).toEqual([]);
+		tally('badInputs', { rejected: 1, requests: attempts.length });
 	});
 
 	it('rejects a bad Fetch Queue reset time and a bad export format the same way', async () => {

@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import nock from 'nock';
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
+import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
+import { virtualClock } from '../ciscoSecureEndpoint/virtualClock';
+
 import {
 	advancedCredential,
 	API_KEY,
@@ -16,8 +19,23 @@ import {
 	idsOf,
 } from './fakeCortex';
 
+jest.mock('n8n-workflow', () =>
+	jest
+		.requireActual<typeof import('../ciscoSecureEndpoint/virtualClock')>('../ciscoSecureEndpoint/virtualClock')
+		.withVirtualSleep(),
+);
+
 beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+beforeEach(() => {
+	// Waits move this clock instead of taking time: rate budgets and retries are measured exactly.
+	virtualClock.reset(Date.parse('2024-05-01T12:00:00.000Z'));
+	jest.spyOn(Date, 'now').mockImplementation(virtualClock.read);
+	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(virtualClock.read);
+});
+afterEach(() => {
+	jest.restoreAllMocks();
+	nock.cleanAll();
+});
 afterAll(() => nock.enableNetConnect());
 
 describe('Cortex XDR Search', () => {
@@ -167,14 +185,13 @@ describe('Cortex XDR Search', () => {
 			body: { reply: { err_code: 429, err_msg: 'Too many requests', err_extra: null } },
 			headers: { 'retry-after': '1' },
 		});
-		const started = Date.now();
-
 		const { output } = await runCortex(fake, { operation: 'search', returnAll: true });
 
 		expect(output[0]).toHaveLength(150);
 		expect(fake.requests.map((r) => r.status)).toEqual([200, 429, 200]);
-		expect(fake.requests[2].at - fake.requests[1].at).toBeGreaterThanOrEqual(1000);
-		expect(Date.now() - started).toBeLessThan(5000);
+		// Exactly the second Retry-After asked for, and no other wait.
+		expect(fake.requests[2].at - fake.requests[1].at).toBe(1000);
+		expect(virtualClock.slept.reduce((sum, ms) => sum + ms, 0)).toBe(1000);
 		const nonces = new Set<string>();
 		for (const { headers } of fake.requests) {
 			const nonce = headers['x-xdr-nonce'];
@@ -193,6 +210,60 @@ describe('Cortex XDR Search', () => {
 		expect(nonces.size).toBe(3);
 		expect(fake.requests[2].headers['x-xdr-timestamp']).not.toBe(
 			fake.requests[1].headers['x-xdr-timestamp'],
+		);
+	});
+
+	it('reads a reply whose list is named `endpoints`, as the field table of the docs has it', async () => {
+		const records = recordsBefore(150);
+		const fake = new FakeCortex(advancedCredential(), records);
+		fake.listKey = 'endpoints';
+
+		const { output } = await runCortex(fake, { operation: 'search', returnAll: true });
+
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	it('fails clearly on a reply with neither list', async () => {
+		const fake = new FakeCortex(advancedCredential(), recordsBefore(3));
+		fake.script.set(1, { status: 200, body: { reply: { total_count: 3, result_count: 3 } } });
+
+		const error = (await runCortex(fake, { operation: 'search', limit: 5 }).catch(
+			(e: unknown) => e,
+		)) as NodeApiError;
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/without a list in reply.data \(or reply.endpoints\)/);
+	});
+
+	it('sends the Type, Sub Type and Result multi-selects as `in` lists; an empty pick filters nothing', async () => {
+		const fake = new FakeCortex(advancedCredential(), recordsBefore(12));
+
+		const { output } = await runCortex(fake, {
+			operation: 'search',
+			returnAll: true,
+			filters: { type: ['AUTH', 'RBAC'], subType: ['Login', 'Edit Role'], result: [] },
+		});
+
+		const filters = fake.requests[0].requestData.filters as IDataObject[];
+		expect(filters.filter((f) => f.field !== 'timestamp')).toEqual([
+			{ field: 'type', operator: 'in', value: ['AUTH', 'RBAC'] },
+			{ field: 'sub_type', operator: 'in', value: ['Login', 'Edit Role'] },
+		]);
+		expect(output[0].length).toBeGreaterThan(0);
+		for (const { json } of output[0]) expect(['login', 'edit role']).toContain(json.action);
+	});
+
+	it('still reads a Type saved as one comma-separated text (before the multi-select)', async () => {
+		const fake = new FakeCortex(advancedCredential(), recordsBefore(4));
+
+		await runCortex(fake, { operation: 'search', limit: 5, filters: { type: 'AUTH, RBAC', result: 'fail' } });
+
+		expect(fake.requests[0].requestData.filters).toEqual(
+			expect.arrayContaining([
+				{ field: 'type', operator: 'in', value: ['AUTH', 'RBAC'] },
+				{ field: 'result', operator: 'in', value: ['FAIL'] },
+			]),
 		);
 	});
 
@@ -237,8 +308,9 @@ describe('Cortex XDR Search', () => {
 		const times = fake.requests.map((r) => r.at);
 		expect(times).toHaveLength(50);
 		expect(busiestWindow(times)).toBeLessThanOrEqual(10);
-		// And it is a limit, not a crawl: 50 requests at 10 per second take about 4 s.
-		expect(times[49] - times[0]).toBeLessThan(6000);
+		// And it is a limit, not a crawl: 50 requests at 10 per second take 4 s and a bit.
+		expect(times[49] - times[0]).toBeGreaterThanOrEqual(4000);
+		expect(times[49] - times[0]).toBeLessThan(5000);
 	});
 
 	it('keeps to the default budget of 5 per second', async () => {

@@ -426,6 +426,17 @@ await check('cisco: filters, encoded offsets, bad params', async () => {
 	assert.ok(unknown.json.errors[0].details[0].includes('sort'));
 });
 
+await check('cisco: GET /v1/audit_log_types lists the types the records carry, behind auth', async () => {
+	const types = await call('GET', '/cisco/v1/audit_log_types', { headers: CISCO_AUTH });
+	assert.equal(types.status, 200);
+	assert.ok(Array.isArray(types.json.data));
+	const carried = new Set(sim.state.vendors.cisco.events.map((e) => e.data.audit_log_type));
+	for (const type of carried) assert.ok(types.json.data.includes(type), type);
+	assert.ok(types.headers.get('x-ratelimit-remaining'));
+	const bad = await call('GET', '/cisco/v1/audit_log_types');
+	assert.equal(bad.status, 401);
+});
+
 await check('cisco: the hourly quota answers 429 with the error envelope', async () => {
 	const used =
 		Number((await cisco('?limit=1')).headers.get('x-ratelimit-limit')) -

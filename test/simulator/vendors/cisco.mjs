@@ -24,6 +24,15 @@ const PARAMS = new Set([
 	'offset',
 ]);
 const FILTERS = ['audit_log_type', 'event', 'audit_log_id', 'audit_log_user'];
+/** What GET /v1/audit_log_types answers: the types a tenant's records carry (and a few more). */
+const AUDIT_LOG_TYPES = [
+	'ApplicationBlockingList',
+	'Computer',
+	'ExclusionSet',
+	'Group',
+	'Policy',
+	'User',
+];
 const USERS = [
 	'alice@example.com',
 	'bob@example.com',
@@ -239,6 +248,18 @@ export function createCisco(sim) {
 		return { ...json(200, body, headers), gzip: true };
 	}
 
+	function auditLogTypes(ctx, headers) {
+		const body = {
+			version: VERSION,
+			metadata: {
+				links: { self: `${ctx.origin}/cisco/v1/audit_log_types` },
+				results: { total: AUDIT_LOG_TYPES.length },
+			},
+			data: AUDIT_LOG_TYPES,
+		};
+		return json(200, body, headers);
+	}
+
 	function handle(ctx) {
 		const auth = authenticate(ctx);
 		if (auth.response) return auth.response;
@@ -250,10 +271,11 @@ export function createCisco(sim) {
 			});
 			return { ...envelopeError(429, 'Too Many Requests', ['API rate limit exceeded']), headers };
 		}
-		if (ctx.sub !== '/v1/audit_logs')
+		if (ctx.sub !== '/v1/audit_logs' && ctx.sub !== '/v1/audit_log_types')
 			return { ...envelopeError(404, 'Not Found', [`No route for ${ctx.sub}`]), headers };
 		if (ctx.method !== 'GET')
 			return { ...envelopeError(405, 'Method Not Allowed', ['GET only']), headers };
+		if (ctx.sub === '/v1/audit_log_types') return auditLogTypes(ctx, headers);
 		return auditLogs(ctx, headers);
 	}
 

@@ -1,5 +1,6 @@
 // The Cisco Secure Endpoint-only filters: the query parameters of GET /v1/audit_logs, one value each.
 import type { INodeProperties } from 'n8n-workflow';
+import { AUDIT_LOG_TYPES_METHOD } from './auditLogTypes';
 
 /** Node parameter name → the vendor's query parameter, and how the user sees it. */
 export const CISCO_FILTERS = {
@@ -17,18 +18,20 @@ export const CISCO_FILTER_FIELDS: INodeProperties[] = [
 		name: 'auditLogId',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21',
+		placeholder: 'e.g. 16db5cf986eec6f44422',
 		description:
-			'Only events about this audited object (the GUID of a user, group, computer, policy, …)',
+			"Only events about this audited object: its ID as Cisco writes it (the target ID of an item), e.g. the GUID of a user, group, computer or policy",
 	},
 	{
-		displayName: 'Audit Log Type',
+		// A list the tenant gives (GET /v1/audit_log_types); a value saved as text before still
+		// works, since the value is the type's own name.
+		displayName: 'Audit Log Type Name or ID',
 		name: 'auditLogType',
-		type: 'string',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: AUDIT_LOG_TYPES_METHOD },
 		default: '',
-		placeholder: 'e.g. User',
 		description:
-			'Only events about objects of this type, e.g. User, Computer, Group, Policy, ApplicationBlockingList',
+			'Only events about objects of this type, e.g. User, Computer, Group, Policy. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Audit Log User',

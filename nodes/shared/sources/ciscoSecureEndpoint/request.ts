@@ -15,7 +15,11 @@ export const REGION_HOSTS: Record<string, string> = {
 };
 
 const SECOND = 1000;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * One object id as Cisco writes them: GUIDs, but also shorter hex ids such as the vendor's own
+ * example "16db5cf986eec6f44422". One token: no spaces, lists, quotes or pasted ellipses.
+ */
+const OBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const WORD = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export function ciscoBaseUrl(credentials: ICredentialDataDecryptedObject): string {
@@ -51,14 +55,9 @@ export function pinnedRange(query: AuditQuery, now: number): { start?: number; e
 	};
 }
 
-/** The query parameters shared by every page of a run (filters and the pinned range). */
-export function ciscoParams(
-	query: AuditQuery,
-	range: { start?: number; end: number },
-): IDataObject {
+/** The filters shared by every page of a run (the time bounds are set per request). */
+export function ciscoParams(query: AuditQuery): IDataObject {
 	const qs: IDataObject = {};
-	if (range.start !== undefined) qs.start_time = ciscoTime(range.start);
-	qs.end_time = ciscoTime(range.end);
 	for (const name of Object.keys(CISCO_FILTERS) as CiscoFilter[]) {
 		const value = query.vendor[name];
 		if (typeof value === 'string' && value.trim() !== '')
@@ -96,12 +95,12 @@ export function validateCisco(query: AuditQuery, fn: NodeFunctions, itemIndex: n
 			);
 		}
 		const text = value.trim();
-		if (name === 'auditLogId' && !GUID.test(text)) {
+		if (name === 'auditLogId' && !OBJECT_ID.test(text)) {
 			throw parameterError(
 				fn,
 				label,
-				`"${text}" is not a GUID`,
-				'Write the GUID of the audited object, e.g. 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21.',
+				`"${text}" is not one object id`,
+				"Paste one audited object's id as Cisco writes it (an item's target.id), e.g. 16db5cf986eec6f44422 or 0b6c1a2e-4f5d-4c3b-9a8e-7d6c5b4a3f21.",
 				itemIndex,
 			);
 		}

@@ -17,33 +17,105 @@ export const CORTEX_LIST_FILTERS = {
 
 export type CortexListFilter = keyof typeof CORTEX_LIST_FILTERS;
 
-const list = (displayName: string, name: CortexListFilter, description: string, placeholder: string) =>
-	textField(displayName, name, description, placeholder);
+/**
+ * The audit log types the API documents for the `type` filter (Palo Alto's XSOAR integration for
+ * "Get Audit Management Log" lists them as the possible values).
+ */
+export const CORTEX_TYPES = [
+	'ALERT_WHITELIST',
+	'AUTH',
+	'BROKER_VM',
+	'DASHBOARD',
+	'DEVICE_CONTROL_GLOBAL_EXCEPTIONS',
+	'DEVICE_CONTROL_PROFILE',
+	'DEVICE_CONTROL_TEMP_EXCEPTIONS',
+	'DISTRIBUTIONS',
+	'ENDPOINT_MANAGEMENT',
+	'GLOBAL_EXCEPTIONS',
+	'HOST_FIREWALL_PROFILE',
+	'INCIDENT_MANAGEMENT',
+	'LIVE_TERMINAL',
+	'MSSP',
+	'POLICY_PROFILES',
+	'POLICY_RULES',
+	'PROTECTION_POLICY',
+	'PUBLIC_API',
+	'REPORTING',
+	'RESPONSE',
+	'RULES',
+	'STARRED_INCIDENTS',
+];
+
+/** The documented results. */
+export const CORTEX_RESULTS = ['SUCCESS', 'FAIL', 'PARTIAL'];
+
+/**
+ * Sub-types are not enumerated by the vendor (its examples: Login, Create): these are the common
+ * ones. Another one is written through an expression, as Cortex spells it.
+ */
+export const CORTEX_SUB_TYPES = [
+	'Login',
+	'Logout',
+	'Create',
+	'Edit',
+	'Delete',
+	'Change Status',
+	'Create Key',
+	'Edit Role',
+	'Isolate',
+	'Scan',
+];
+
+const ACRONYMS = new Set(['API', 'MSSP', 'VM']);
+
+/** AUTH → "Auth", PUBLIC_API → "Public API": how the editor shows a vendor value. */
+function label(value: string): string {
+	return value
+		.split(/[_ ]/)
+		.map((word) => (ACRONYMS.has(word.toUpperCase()) ? word.toUpperCase() : word[0].toUpperCase() + word.slice(1).toLowerCase()))
+		.join(' ');
+}
+
+const choices = (values: string[]) =>
+	values.map((value) => ({ name: label(value), value })).sort((a, b) => a.name.localeCompare(b.name));
+
+/**
+ * A list filter picked from the documented values. A workflow saved when these were text fields
+ * holds a comma-separated string: still read as the same list (request.ts `listOf`).
+ */
+const multi = (
+	displayName: string,
+	name: CortexListFilter,
+	values: string[],
+	description: string,
+): INodeProperties => ({
+	displayName,
+	name,
+	type: 'multiOptions',
+	options: choices(values),
+	default: [],
+	description,
+});
 
 export const CORTEX_FILTER_FIELDS: INodeProperties[] = [
-	list(
+	textField(
 		'Email',
 		'email',
 		'Only events by these user emails (comma-separated, exact match)',
 		'e.g. alice@example.com, bob@example.com',
 	),
-	list(
-		'Result',
-		'result',
-		'Only events with these results (comma-separated)',
-		'e.g. SUCCESS, FAIL',
-	),
-	list(
+	multi('Result', 'result', CORTEX_RESULTS, 'Only events with these results'),
+	multi(
 		'Sub Type',
 		'subType',
-		'Only events with these entity sub-types (comma-separated, as Cortex spells them)',
-		'e.g. Login, Create',
+		CORTEX_SUB_TYPES,
+		'Only events with these entity sub-types. For one not listed, use an expression giving the names comma-separated, as Cortex spells them.',
 	),
-	list(
+	multi(
 		'Type',
 		'type',
-		'Only events of these audited entities (comma-separated)',
-		'e.g. AUTH, DISTRIBUTIONS',
+		CORTEX_TYPES,
+		'Only events of these audited entities. For one not listed, use an expression giving the names comma-separated.',
 	),
 ];
 

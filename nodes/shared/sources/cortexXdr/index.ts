@@ -2,7 +2,7 @@
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import type { AuditQuery, AuditSource, Page, SourceContext, VendorError } from '../../types';
 import { CORTEX_FILTER_FIELDS, CORTEX_OPTION_FIELDS, TENANT_REQUESTS_PER_SECOND } from './fields';
-import { normalizeCortex } from './normalize';
+import { cortexInsertTime, normalizeCortex } from './normalize';
 import {
 	CORTEX_MAX_PAGE,
 	cortexBaseUrl,
@@ -12,7 +12,16 @@ import {
 	validateCortex,
 } from './request';
 
-type Reply = { reply?: { total_count?: number; result_count?: number; data?: IDataObject[] } };
+type Reply = {
+	reply?: { total_count?: number; result_count?: number; data?: IDataObject[]; endpoints?: IDataObject[] };
+};
+
+/** The reply's list: `data` in the vendor's examples, `endpoints` in its field table. Either is read. */
+function replyList(reply: NonNullable<Reply['reply']>): IDataObject[] | undefined {
+	if (Array.isArray(reply.data)) return reply.data;
+	if (Array.isArray(reply.endpoints)) return reply.endpoints;
+	return undefined;
+}
 
 /**
  * Offset pages, with the run's range fixed by the query. A record written late (its time inside
@@ -31,23 +40,24 @@ async function* managementLogPages(ctx: SourceContext, query: AuditQuery): Async
 			body: { request_data: { ...requestData, search_from: from, search_to: from + size } },
 		});
 		const reply = response.body?.reply;
-		if (!reply || !Array.isArray(reply.data)) {
+		const data = reply ? replyList(reply) : undefined;
+		if (!reply || !data) {
 			throw new NodeApiError(ctx.fn.getNode(), { message: 'no reply.data' } as JsonObject, {
-				message: 'Cortex XDR answered without reply.data',
+				message: 'Cortex XDR answered without a list in reply.data (or reply.endpoints)',
 				description:
 					'Check that the API URL is the tenant API URL (Settings > API Keys > Copy API URL).',
 				itemIndex: ctx.itemIndex,
 			});
 		}
-		const ids = reply.data.map((record) =>
+		const ids = data.map((record) =>
 			record.AUDIT_ID === undefined || record.AUDIT_ID === null ? undefined : String(record.AUDIT_ID),
 		);
-		const records = reply.data.filter((_, i) => ids[i] === undefined || !previous.has(ids[i]!));
+		const records = data.filter((_, i) => ids[i] === undefined || !previous.has(ids[i]!));
 		previous = new Set(ids.filter((id): id is string => id !== undefined));
 		const total = typeof reply.total_count === 'number' ? reply.total_count : undefined;
 		yield { records, total };
-		from += reply.data.length;
-		if (reply.data.length < size || (total !== undefined && from >= total)) return;
+		from += data.length;
+		if (data.length < size || (total !== undefined && from >= total)) return;
 	}
 }
 
@@ -107,6 +117,10 @@ export const cortexXdr: AuditSource = {
 	validate: validateCortex,
 	pages: managementLogPages,
 	normalize: normalizeCortex,
+	// The `timestamp` filter and sort are on AUDIT_INSERT_TIME, the time the record reached the
+	// tenant's log: the cursor follows the same time, so a record that arrives late still lands
+	// after the cursor and is read.
+	cursorTime: cortexInsertTime,
 	describeError: describeCortexError,
 	baseUrl: (credentials) => cortexBaseUrl(credentials.baseUrl),
 	requestsPerSecond: cortexRequestsPerSecond,

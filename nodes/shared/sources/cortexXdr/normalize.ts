@@ -50,6 +50,17 @@ export function cortexOutcome(result: unknown): AuditOutcome {
 	return 'unknown';
 }
 
+/**
+ * AUDIT_INSERT_TIME as epoch ms (NaN when absent or unreadable): the time the API's `timestamp`
+ * filter and sort use, whatever time the item shows.
+ */
+export function cortexInsertTime(raw: RawRecord): number {
+	const value = (raw as CortexRecord).AUDIT_INSERT_TIME;
+	if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+	if (typeof value !== 'string' || value === '') return NaN;
+	return /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+}
+
 function assetNames(value: CortexRecord['AUDIT_ASSET_NAMES']): string | null {
 	if (Array.isArray(value))
 		return value.filter((v) => typeof v === 'string' && v !== '').join(', ') || null;

@@ -38,12 +38,18 @@ export function cortexBaseUrl(value: unknown): string {
 	return `${url.protocol}//${url.host}${path}`;
 }
 
-/** A comma-separated string or a list of strings → trimmed non-empty items; null when malformed. */
+/**
+ * A comma-separated string (a workflow saved before the lists, or an expression) or a list of
+ * strings (the multi-selects) → trimmed non-empty items; null when malformed.
+ */
 function listOf(value: unknown): string[] | null {
 	const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : null;
 	if (!parts || parts.some((part) => typeof part !== 'string')) return null;
 	return (parts as string[]).map((part) => part.trim()).filter((part) => part !== '');
 }
+
+/** A multi-select added to the filters with nothing picked filters nothing. */
+const unset = (value: unknown) => value === undefined || (Array.isArray(value) && value.length === 0);
 
 /** The vendor filter lists as they will be sent (Result upper-cased, as Cortex spells it). */
 export function cortexFilterLists(
@@ -51,7 +57,7 @@ export function cortexFilterLists(
 ): Partial<Record<CortexListFilter, string[]>> {
 	const lists: Partial<Record<CortexListFilter, string[]>> = {};
 	for (const name of Object.keys(CORTEX_LIST_FILTERS) as CortexListFilter[]) {
-		if (vendor[name] === undefined) continue;
+		if (unset(vendor[name])) continue;
 		const items = listOf(vendor[name]) ?? [];
 		lists[name] = name === 'result' ? items.map((item) => item.toUpperCase()) : items;
 	}
@@ -62,7 +68,7 @@ export function cortexFilterLists(
 export function validateCortex(query: AuditQuery, fn: NodeFunctions, itemIndex: number): void {
 	for (const name of Object.keys(CORTEX_LIST_FILTERS) as CortexListFilter[]) {
 		const value = query.vendor[name];
-		if (value === undefined) continue;
+		if (unset(value)) continue;
 		const { label } = CORTEX_LIST_FILTERS[name];
 		const items = listOf(value);
 		if (!items || items.length === 0) {
