@@ -150,7 +150,7 @@ export class Transport {
 		let attemptReq = req;
 		for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
 			await this.waitForTurn();
-			const outcome = await this.send(attemptReq, url, authenticated);
+			const outcome = await this.send(attemptReq, url, authenticated, credentials);
 			if (outcome.kind === 'ok') {
 				this.rememberQuota(outcome.response.headers);
 				return outcome.response as ApiResponse<T>;
@@ -175,7 +175,10 @@ export class Transport {
 		req: ApiRequest,
 		url: string,
 		authenticated: boolean,
+		credentials: ICredentialDataDecryptedObject,
 	): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
+		// A stored token (CBC CSP sign-in) expires: a 401 must throw inside n8n's helper, which signs in again and resends once.
+		const refreshOn401 = authenticated && this.source.refreshesTokenOn401?.(credentials) === true;
 		const options: IHttpRequestOptions = {
 			method: req.method,
 			url,
@@ -184,7 +187,7 @@ export class Transport {
 			headers: { Accept: req.binary ? '*/*' : 'application/json', ...req.headers },
 			json: !req.binary,
 			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
+			ignoreHttpStatusErrors: refreshOn401 ? { ignore: true, except: [401] } : true,
 			disableFollowRedirect: req.noRedirect === true,
 		};
 		if (req.binary) options.encoding = 'arraybuffer';
@@ -195,6 +198,9 @@ export class Transport {
 				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.source.credentialType, options)
 				: await this.fn.helpers.httpRequest(options);
 		} catch (error) {
+			const thrown = thrownAnswer(error, refreshOn401);
+			if (thrown) return { kind: 'status', response: thrown };
+			if (signInRefused(error)) throw new NodeApiError(this.fn.getNode(), error as JsonObject);
 			const cause = (error as { cause?: { code?: string } }).cause;
 			const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
 			const message = (error as Error).message ?? String(error);
@@ -305,6 +311,21 @@ function defaultDescription(status: number): string {
 	if (status === 429) return 'The vendor kept rate-limiting this run: run again later or read less per run.';
 	if (status >= 500) return 'The vendor failed to answer after several retries: try again later.';
 	return 'The vendor refused the request: check the filters of this node.';
+}
+
+/** The 401 n8n's helper threw after signing in again and resending (only when we let it throw). */
+function thrownAnswer(error: unknown, refreshOn401: boolean): ApiResponse | undefined {
+	if (!refreshOn401) return undefined;
+	const cause = (error as { cause?: { response?: { status?: number; headers?: Record<string, Header>; data?: unknown } } }).cause;
+	const response = cause?.response;
+	if (response?.status !== 401) return undefined;
+	return { status: 401, headers: response.headers ?? {}, body: response.data };
+}
+
+/** A credential's sign-in step refused the secret (CBC CSP): already in the vendor's words, handed on as it is. */
+function signInRefused(error: unknown): boolean {
+	const cause = (error as { cause?: { signIn?: unknown; code?: unknown } }).cause;
+	return cause?.signIn === true && cause.code === undefined;
 }
 
 export function joinUrl(base: string, path: string): string {

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow'
 import { countRecords, MIME_TYPES } from '../../files';
 import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
 import { cbcPaths, cbcSearchBody } from './request';
+import { cbcBaseUrl } from './environments';
 
 type Job = { id?: number | string; status?: string; errors?: unknown; progress?: { num_total?: number; num_completed?: number } };
 
@@ -94,7 +95,7 @@ async function download(ctx: SourceContext, url: string): Promise<Buffer> {
 	const location = response.headers.location;
 	const target = Array.isArray(location) ? location[0] : location;
 	if (!target) throw downloadError(ctx, 'redirected the export download without a Location');
-	const absolute = new URL(target, String((await ctx.credentials()).baseUrl)).toString();
+	const absolute = new URL(target, cbcBaseUrl(await ctx.credentials())).toString();
 	return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute })).body;
 }
 
