@@ -219,6 +219,11 @@ export class CbcBackend {
 				if (from >= to) return badRequest('create_time: start must be before end');
 			}
 		}
+		const excludedTime = exclusions.create_time as { start?: string; end?: string } | undefined;
+		const [outFrom, outTo] = excludedTime ? [Date.parse(excludedTime.start ?? ''), Date.parse(excludedTime.end ?? '')] : [NaN, NaN];
+		if (excludedTime && (Number.isNaN(outFrom) || Number.isNaN(outTo) || outFrom >= outTo)) {
+			return badRequest('exclusions.create_time needs start before end');
+		}
 		const sort = (body.sort as Array<{ field?: string; order?: string }> | undefined)?.[0];
 		const order = String(sort?.order ?? 'ASC').toUpperCase();
 		if (sort && (sort.field !== 'create_time' || !['ASC', 'DESC'].includes(order))) {
@@ -229,6 +234,7 @@ export class CbcBackend {
 		this.events.forEach((record, seq) => {
 			const t = Date.parse(record.create_time!);
 			if (t < from || t > to) return;
+			if (t >= outFrom && t <= outTo) return;
 			if (!matchesLists(record, criteria, true) || !matchesLists(record, exclusions, false)) return;
 			picked.push({ record, t, tie: seed ? mix(seq, seed) : seq });
 		});
