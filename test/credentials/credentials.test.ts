@@ -337,3 +337,15 @@ describe('Pangea: Bearer token', () => {
 		]);
 	});
 });
+
+describe('every credential names the vendor permissions it needs', () => {
+	it.each<[ICredentialType, RegExp[]]>([
+		[new CarbonBlackCloudApi(), [/org\.audits<\/b> READ/, /jobs\.status<\/b> READ/, /_API\.Audits:org\.audits:READ/, /Custom/]],
+		[new CiscoSecureEndpointApi(), [/scope <b>Read-only<\/b>/]],
+		[new CortexXdrApi(), [/Management Audit Logs/, /role/]],
+	])('%#', (type, wanted) => {
+		const notice = type.properties.find((p) => p.type === 'notice' && p.name === 'permissionsNotice');
+		expect(notice).toBeDefined();
+		for (const pattern of wanted) expect(notice!.displayName).toMatch(pattern);
+	});
+});
