@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cspCredentials, cspExecuteCases, cspServerCases } from './cases/csp.mjs';
 import { executeCases } from './cases/execute.mjs';
 import { serverCases } from './cases/server.mjs';
 import { Checks } from './lib/checks.mjs';
@@ -113,7 +114,7 @@ async function prepare(phase, workDir, buildCases) {
 		log: (m) => log(phase, m),
 	};
 	const cases = selected(await buildCases(env));
-	await n8n.importCredentials(simulatorCredentials(sim));
+	await n8n.importCredentials([...simulatorCredentials(sim), ...cspCredentials(sim)]);
 	await n8n.importWorkflows(cases.flatMap((c) => c.workflows()));
 	log(
 		phase,
@@ -124,14 +125,20 @@ async function prepare(phase, workDir, buildCases) {
 
 async function executePhase(workDir) {
 	const phase = 'exec';
-	const { env, cases } = await prepare(phase, workDir, executeCases);
+	const { env, cases } = await prepare(phase, workDir, async (e) => [
+		...(await executeCases(e)),
+		...cspExecuteCases(e),
+	]);
 	for (const testCase of cases) await runCase(phase, env, testCase);
 	await stopProcess(env.sim.child);
 }
 
 async function serverPhase(workDir) {
 	const phase = 'server';
-	const { env, cases } = await prepare(phase, workDir, serverCases);
+	const { env, cases } = await prepare(phase, workDir, async (e) => [
+		...(await serverCases(e)),
+		...cspServerCases(e),
+	]);
 	if (cases.length === 0) return;
 	env.rest = await env.n8n.start();
 	await env.rest.signIn();
