@@ -177,7 +177,8 @@ export class Transport {
 		authenticated: boolean,
 		credentials: ICredentialDataDecryptedObject,
 	): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
-		// A stored token (CBC CSP sign-in) expires: a 401 must throw inside n8n's helper, which signs in again and resends once.
+		// A stored token (CBC CSP sign-in) expires: a 401 must throw inside n8n's helper, which signs in
+		// again and resends once (n8n 1.x and 2.x alike). Every answer then throws; it is read back below.
 		const refreshOn401 = authenticated && this.source.refreshesTokenOn401?.(credentials) === true;
 		const options: IHttpRequestOptions = {
 			method: req.method,
@@ -187,7 +188,7 @@ export class Transport {
 			headers: { Accept: req.binary ? '*/*' : 'application/json', ...req.headers },
 			json: !req.binary,
 			returnFullResponse: true,
-			ignoreHttpStatusErrors: refreshOn401 ? { ignore: true, except: [401] } : true,
+			ignoreHttpStatusErrors: !refreshOn401,
 			disableFollowRedirect: req.noRedirect === true,
 		};
 		if (req.binary) options.encoding = 'arraybuffer';
@@ -198,13 +199,15 @@ export class Transport {
 				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.source.credentialType, options)
 				: await this.fn.helpers.httpRequest(options);
 		} catch (error) {
-			const thrown = thrownAnswer(error, refreshOn401);
-			if (thrown) return { kind: 'status', response: thrown };
-			if (signInRefused(error)) throw new NodeApiError(this.fn.getNode(), error as JsonObject);
-			const cause = (error as { cause?: { code?: string } }).cause;
-			const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
-			const message = (error as Error).message ?? String(error);
-			return { kind: 'network', code, message };
+			const answer = refreshOn401 ? thrownAnswer(error) : undefined;
+			if (!answer) {
+				if (signInRefused(error)) throw new NodeApiError(this.fn.getNode(), error as JsonObject);
+				const cause = (error as { cause?: { code?: string } }).cause;
+				const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
+				const message = (error as Error).message ?? String(error);
+				return { kind: 'network', code, message };
+			}
+			raw = answer;
 		} finally {
 			if (slot) slot.at = this.settings.now();
 		}
@@ -313,13 +316,14 @@ function defaultDescription(status: number): string {
 	return 'The vendor refused the request: check the filters of this node.';
 }
 
-/** The 401 n8n's helper threw after signing in again and resending (only when we let it throw). */
-function thrownAnswer(error: unknown, refreshOn401: boolean): ApiResponse | undefined {
-	if (!refreshOn401) return undefined;
-	const cause = (error as { cause?: { response?: { status?: number; headers?: Record<string, Header>; data?: unknown } } }).cause;
-	const response = cause?.response;
-	if (response?.status !== 401) return undefined;
-	return { status: 401, headers: response.headers ?? {}, body: response.data };
+type ThrownResponse = { status?: unknown; headers?: Record<string, Header>; data?: unknown };
+
+/** An HTTP answer n8n's helper threw (a 401 after signing in again, or any other non-2xx), as an answer. */
+function thrownAnswer(error: unknown): { body: unknown; headers: Record<string, Header>; statusCode: number } | undefined {
+	const outer = error as { response?: ThrownResponse; cause?: { response?: ThrownResponse } };
+	const response = outer.cause?.response ?? outer.response;
+	if (typeof response?.status !== 'number') return undefined;
+	return { statusCode: response.status, headers: { ...(response.headers ?? {}) }, body: response.data };
 }
 
 /** A credential's sign-in step refused the secret (CBC CSP): already in the vendor's words, handed on as it is. */

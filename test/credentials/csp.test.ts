@@ -218,6 +218,50 @@ describe('CSP OAuth app', () => {
 	});
 });
 
+describe('CSP sign-in: every other answer reads as with an API key', () => {
+	it('a 429 with Retry-After and a 503 are retried, with the same token', async () => {
+		const csp = new FakeCsp().install();
+		const cbc = backend(csp, {
+			queue: [events.slice(0, 4)],
+			failFirst: [
+				{ status: 429, body: { error_code: 'TOO_MANY_REQUESTS', message: 'Slow down' }, headers: { 'Retry-After': '0' } },
+				{ status: 503, body: { error_code: 'SERVER_ERROR', message: 'Unavailable' } },
+			],
+		});
+
+		const result = await run(queueRun, oauthApp());
+
+		expect(jsonOf(result)).toHaveLength(4);
+		expect(csp.calls).toHaveLength(1);
+		expect(bearers(cbc)).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-1', 'Bearer tok-1']);
+	});
+
+	it("a 400 gives CBC's own message and status", async () => {
+		const csp = new FakeCsp().install();
+		backend(csp, { failFirst: [{ status: 400, body: { error_code: 'INVALID_ARGUMENT', message: 'rows must be an integer', args: [] } }] });
+
+		const error = await failureOf(run({ operation: 'search', returnAll: true, filters: RANGE }, oauthApp()));
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('Carbon Black Cloud: rows must be an integer (INVALID_ARGUMENT)');
+		expect(error.httpCode).toBe('400');
+	});
+
+	it('Export and Wait: the 303 to the pre-signed file is followed without the bearer token', async () => {
+		const csp = new FakeCsp().install();
+		const cbc = backend(csp, { download: 'redirect' });
+
+		const result = await run(exportRun, oauthApp());
+
+		expect(result.output[0][0].json).toMatchObject({ eventCount: 60 });
+		expect(cbc.violations).toEqual([]);
+		const presigned = cbc.requests.filter((r) => r.path.includes('X-Amz-Signature'));
+		expect(presigned).toHaveLength(1);
+		expect(presigned[0].headers.authorization).toBeUndefined();
+		expect(csp.calls).toHaveLength(1);
+	});
+});
+
 describe('CSP user API token', () => {
 	it('exchanges api_token at /api-tokens/authorize and signs with the access token', async () => {
 		const csp = new FakeCsp().install();
