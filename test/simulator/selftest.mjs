@@ -334,23 +334,31 @@ await check(
 	},
 );
 
-await check('cbc csp: an expired token is answered 401, a fresh one works again', async () => {
-	sim.setConfig({ cbcCspTokenTtlMs: 0 });
-	try {
-		const stale = (await cspToken()).json.access_token;
-		const before = authFailures('expired-csp-token');
-		const refused = await cbcSearch({ rows: 1 }, { authorization: `Bearer ${stale}` });
-		assert.equal(refused.status, 401);
-		assert.deepEqual(refused.json, { success: false, message: 'User is not authenticated' });
-		assert.equal(authFailures('expired-csp-token'), before + 1);
-	} finally {
-		sim.setConfig({ cbcCspTokenTtlMs: 30 * 60_000 });
-	}
-	const fresh = (await cspToken()).json.access_token;
-	assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${fresh}` })).status, 200);
-	const unknown = await cbcSearch({ rows: 1 }, { authorization: 'Bearer sim-csp-at-999999-1' });
-	assert.equal(unknown.status, 401);
-});
+await check(
+	'cbc csp: an expired (or revoked) token is answered 401, a fresh one works again',
+	async () => {
+		sim.setConfig({ cbcCspTokenTtlMs: 0 });
+		try {
+			const stale = (await cspToken()).json.access_token;
+			const before = authFailures('expired-csp-token');
+			const refused = await cbcSearch({ rows: 1 }, { authorization: `Bearer ${stale}` });
+			assert.equal(refused.status, 401);
+			assert.deepEqual(refused.json, { success: false, message: 'User is not authenticated' });
+			assert.equal(authFailures('expired-csp-token'), before + 1);
+		} finally {
+			sim.setConfig({ cbcCspTokenTtlMs: 30 * 60_000 });
+		}
+		const fresh = (await cspToken()).json.access_token;
+		assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${fresh}` })).status, 200);
+		sim.setConfig({ cbcCspTokenGeneration: 1 });
+		assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${fresh}` })).status, 401);
+		const next = (await cspToken()).json.access_token;
+		assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${next}` })).status, 200);
+		sim.setConfig({ cbcCspTokenGeneration: 0 });
+		const unknown = await cbcSearch({ rows: 1 }, { authorization: 'Bearer sim-csp-at-999999-1' });
+		assert.equal(unknown.status, 401);
+	},
+);
 
 // ---- Cortex XDR -----------------------------------------------------------------------------
 

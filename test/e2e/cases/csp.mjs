@@ -64,16 +64,24 @@ async function execute(env, id) {
 	const result = await env.n8n.execute(id);
 	const error = runError(result.run);
 	if (result.code !== 0 || !result.run || error) {
-		throw new Error(`n8n execute --id=${id}: ${error ?? tail(result.stderr || result.stdout, 12)}`);
+		const how = result.timedOut ? 'timed out' : `exited ${result.code ?? result.signal}`;
+		const detail =
+			error ??
+			(result.run ? '' : 'no run JSON on stdout; ') + tail(result.stderr || result.stdout, 30);
+		throw new Error(`n8n execute --id=${id} ${how}: ${detail}`);
 	}
 	return result.run.data.resultData.runData;
 }
 
-/** `n8n execute` twice: one sign-in, the token stored with the credential and reused by the second run. */
+/**
+ * `n8n execute` three times: one sign-in, the token stored with the credential and reused by the
+ * second run; then every token expires (the simulator's token generation is raised) and the third
+ * run draws one 401, signs in again once and reads everything.
+ */
 function executeCase() {
 	const id = 'e2eCspSearchCbc';
 	return {
-		name: 'csp: OAuth app sign-in, two executions share one token',
+		name: 'csp: OAuth app sign-in, executions share one token, an expired one is refreshed once',
 		source: cbc,
 		workflows: () => [
 			fanOut(id, 'e2e: search Carbon Black Cloud via CSP', [
@@ -86,10 +94,11 @@ function executeCase() {
 			]),
 		],
 		async run(env, t) {
+			const read = async () => nodeItems(await execute(env, id), 'Search All').map((i) => i.json);
 			const before = await env.sim.control.stats();
-			const first = nodeItems(await execute(env, id), 'Search All').map((i) => i.json);
-			const second = nodeItems(await execute(env, id), 'Search All').map((i) => i.json);
-			const after = await env.sim.control.stats();
+			const first = await read();
+			const second = await read();
+			const shared = await env.sim.control.stats();
 			t.equal(first.length, before.data.cbc.events, 'the first execution reads every event');
 			t.equal(second.length, first.length, 'so does the second');
 			t.none(
@@ -97,9 +106,19 @@ function executeCase() {
 				'normalized items',
 			);
 			t.equal(
-				delta(before, after),
+				delta(before, shared),
 				{ issued: 1, expired: 0, refused: 0 },
 				'one token for both executions',
+			);
+			const { config } = await env.sim.control.call('GET', '/');
+			const generation = config.cbcCspTokenGeneration;
+			await env.sim.control.call('POST', '/config', { cbcCspTokenGeneration: generation + 1 });
+			const third = await read();
+			t.equal(third.length, first.length, 'the execution after expiry reads every event');
+			t.equal(
+				delta(shared, await env.sim.control.stats()),
+				{ issued: 1, expired: 1, refused: 0 },
+				'one 401 on the expired token, one new sign-in, the request resent',
 			);
 		},
 	};

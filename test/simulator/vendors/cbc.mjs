@@ -111,7 +111,7 @@ export function createCbc(sim) {
 	const jobs = new Map();
 	let seq = 0;
 	let nextJobId = 4100000 + rnd.int(0, 99999);
-	/** CSP access token → expiry (simulated ms); every token ever issued, counted in the summary. */
+	/** CSP access token → {expires (simulated ms), generation}; every token issued, counted in the summary. */
 	const cspTokens = new Map();
 	let cspIssued = 0;
 
@@ -159,9 +159,11 @@ export function createCbc(sim) {
 		if (token === undefined) {
 			if (!bearer) return fail('missing');
 			if (bearer[1] === creds.bearerToken) return { key: 'csp' };
-			const expires = cspTokens.get(bearer[1]);
-			if (expires === undefined) return fail('bad-bearer-token');
-			return expires > sim.clock() ? { key: 'csp' } : fail('expired-csp-token');
+			const issued = cspTokens.get(bearer[1]);
+			if (issued === undefined) return fail('bad-bearer-token');
+			const live =
+				issued.expires > sim.clock() && issued.generation === sim.config.cbcCspTokenGeneration;
+			return live ? { key: 'csp' } : fail('expired-csp-token');
 		}
 		const slash = token.indexOf('/');
 		if (slash < 0) return fail('malformed-token');
@@ -520,7 +522,10 @@ export function createCbc(sim) {
 		}
 		const ttl = sim.config.cbcCspTokenTtlMs;
 		const accessToken = `sim-csp-at-${++cspIssued}-${rnd.int(100000, 999999)}`;
-		cspTokens.set(accessToken, sim.clock() + ttl);
+		cspTokens.set(accessToken, {
+			expires: sim.clock() + ttl,
+			generation: sim.config.cbcCspTokenGeneration,
+		});
 		return json(200, {
 			id_token: 'sim-id-token',
 			token_type: 'bearer',
