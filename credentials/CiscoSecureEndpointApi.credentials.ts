@@ -21,6 +21,13 @@ export class CiscoSecureEndpointApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Permissions: API credentials created under Accounts > API Credentials with scope <b>Read-only</b> are enough (the node only reads the audit log and the audit log types); Read &amp; Write is not needed.',
+			name: 'permissionsNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Region',
 			name: 'region',
 			type: 'options',
@@ -46,7 +53,7 @@ export class CiscoSecureEndpointApi implements ICredentialType {
 			name: 'clientId',
 			type: 'string',
 			default: '',
-			description: 'The 3rd Party API Client ID from Accounts > API Credentials',
+			description: 'The 3rd Party API Client ID from Accounts > API Credentials (scope Read-only is enough)',
 			required: true,
 		},
 		{

@@ -52,6 +52,13 @@ export class CortexXdrApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Permissions: create the key under Settings > Configurations > Integrations > API Keys with a role that can <b>view the Management Audit Logs</b> (a custom read-only role is enough; no response or configuration rights are used). The tenant needs a Cortex XDR Prevent or Pro license.',
+			name: 'permissionsNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'API URL',
 			name: 'baseUrl',
 			type: 'string',
@@ -66,7 +73,7 @@ export class CortexXdrApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. 12',
-			description: 'The number in the ID column of the API Keys table',
+			description: 'The number in the ID column of the API Keys table; the key\'s role needs view access to the Management Audit Logs',
 			required: true,
 		},
 		{

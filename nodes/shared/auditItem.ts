@@ -111,6 +111,10 @@ export function timed(item: AuditItem): TimedItem {
 	return { item, timeMs: item.time === null ? NaN : Date.parse(item.time) };
 }
 
+function commaList(value: unknown): string[] {
+	return String(value).split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
 /** Applies the common filters the vendor could not apply itself, on normalized items. */
 export function matchesCommonFilters(
 	item: AuditItem,
@@ -124,13 +128,14 @@ export function matchesCommonFilters(
 			case 'flaggedOnly':
 				if (!item.flagged) return false;
 				break;
+			// Actor and Actor IP may list several values, comma-separated (as CBC's API takes them).
 			case 'actor': {
-				const needle = String(wanted).toLowerCase();
-				if (![item.actor.name, item.actor.email].some((v) => v?.toLowerCase() === needle)) return false;
+				const needles = commaList(wanted).map((v) => v.toLowerCase());
+				if (![item.actor.name, item.actor.email].some((v) => v !== null && needles.includes(v.toLowerCase()))) return false;
 				break;
 			}
 			case 'actorIp':
-				if (item.actor.ip !== wanted) return false;
+				if (item.actor.ip === null || !commaList(wanted).includes(item.actor.ip)) return false;
 				break;
 			case 'query': {
 				const needle = String(wanted).toLowerCase();

@@ -49,7 +49,7 @@ export const COMMON_FILTER_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. alice@example.com',
-		description: 'Only events by this user, email or API key (exact match)',
+		description: 'Only events by this user, email or API key (exact match; on Carbon Black Cloud several, comma-separated)',
 	},
 	{
 		displayName: 'Actor IP',
@@ -57,7 +57,7 @@ export const COMMON_FILTER_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 198.51.100.7',
-		description: 'Only events from this source IP address',
+		description: 'Only events from this source IP address (on Carbon Black Cloud several, comma-separated)',
 	},
 	{
 		displayName: 'End',

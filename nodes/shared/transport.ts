@@ -428,7 +428,7 @@ export class Transport {
 		for (;;) {
 			await this.waitForTurn();
 			const started = this.settings.now();
-			const outcome = await this.send(attemptReq, url, authenticated);
+			const outcome = await this.send(attemptReq, url, authenticated, credentials);
 			if (outcome.kind === 'ok') {
 				this.rememberQuota(outcome.response.headers);
 				return outcome.response as ApiResponse<T>;
@@ -510,10 +510,11 @@ export class Transport {
 		req: ApiRequest,
 		url: string,
 		authenticated: boolean,
+		credentials: ICredentialDataDecryptedObject,
 	): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
 		let hop: Hop = { method: req.method, url, qs: req.qs, body: req.body };
 		for (let redirects = 0; ; redirects++) {
-			const result = await this.sendOnce(req, hop, authenticated);
+			const result = await this.sendOnce(req, hop, authenticated, credentials);
 			if (result.kind !== 'redirect') return result;
 			const { response } = result;
 			const location = header(response.headers, 'location');
@@ -542,10 +543,14 @@ export class Transport {
 		req: ApiRequest,
 		hop: Hop,
 		authenticated: boolean,
+		credentials: ICredentialDataDecryptedObject,
 	): Promise<
 		{ kind: 'ok'; response: ApiResponse } | { kind: 'redirect'; response: ApiResponse } | Failure
 	> {
 		const timeoutMs = this.timeoutMs(`${hop.method} ${pathOf(hop.url)}`);
+		// A stored token (CBC CSP sign-in) expires: a 401 must throw inside n8n's helper, which signs in
+		// again and resends once (n8n 1.x and 2.x alike). Every answer then throws; it is read back below.
+		const refreshOn401 = authenticated && this.source.refreshesTokenOn401?.(credentials) === true;
 		const options: IHttpRequestOptions = {
 			method: hop.method,
 			url: hop.url,
@@ -556,7 +561,7 @@ export class Transport {
 			encoding: 'stream',
 			timeout: timeoutMs,
 			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
+			ignoreHttpStatusErrors: !refreshOn401,
 			disableFollowRedirect: authenticated || req.noRedirect === true,
 		};
 		// n8n sets the cancel signal on authenticated requests itself; the others get it here.
@@ -572,8 +577,13 @@ export class Transport {
 					)
 				: await this.fn.helpers.httpRequest(options);
 		} catch (error) {
-			if (slot) slot.at = this.settings.now();
-			return this.networkFailure(error, timeoutMs);
+			const answer = refreshOn401 ? thrownAnswer(error) : undefined;
+			if (!answer) {
+				if (signInRefused(error)) throw new NodeApiError(this.fn.getNode(), error as JsonObject);
+				if (slot) slot.at = this.settings.now();
+				return this.networkFailure(error, timeoutMs);
+			}
+			raw = answer;
 		}
 		const response: ApiResponse = {
 			status: raw.statusCode,
@@ -889,6 +899,22 @@ function defaultDescription(status: number): string {
 		return 'The vendor kept rate-limiting this run: run again later or read less per run.';
 	if (status >= 500) return 'The vendor failed to answer after several retries: try again later.';
 	return 'The vendor refused the request: check the filters of this node.';
+}
+
+type ThrownResponse = { status?: unknown; headers?: Record<string, Header>; data?: unknown };
+
+/** An HTTP answer n8n's helper threw (a 401 after signing in again, or any other non-2xx), as an answer. */
+function thrownAnswer(error: unknown): { body: unknown; headers: Record<string, Header>; statusCode: number } | undefined {
+	const outer = error as { response?: ThrownResponse; cause?: { response?: ThrownResponse } };
+	const response = outer.cause?.response ?? outer.response;
+	if (typeof response?.status !== 'number') return undefined;
+	return { statusCode: response.status, headers: { ...(response.headers ?? {}) }, body: response.data };
+}
+
+/** A credential's sign-in step refused the secret (CBC CSP): already in the vendor's words, handed on as it is. */
+function signInRefused(error: unknown): boolean {
+	const cause = (error as { cause?: { signIn?: unknown; code?: unknown } }).cause;
+	return cause?.signIn === true && cause.code === undefined;
 }
 
 export function joinUrl(base: string, path: string): string {

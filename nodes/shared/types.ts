@@ -270,6 +270,12 @@ export interface AuditSource {
 	describeError(status: number, body: unknown): VendorError | undefined;
 	/** Fields of the credential the Test request and the transport need, e.g. the base URL. */
 	baseUrl(credentials: ICredentialDataDecryptedObject): string;
+	/**
+	 * True when these credentials sign requests with a token n8n fetches and stores (a credential
+	 * `preAuthentication` filling an `expirable` field, e.g. CBC's CSP sign-in): the transport then
+	 * lets a 401 reach n8n's request helper, which signs in again once and resends the request.
+	 */
+	refreshesTokenOn401?(credentials: ICredentialDataDecryptedObject): boolean;
 	/** Client-side request budget per second (Cortex), read from the options. */
 	requestsPerSecond?(vendorOptions: IDataObject): number | undefined;
 	/**

@@ -1,12 +1,22 @@
 // The four credential types: field contract, Test requests, and the auth each injects on real requests and retries.
 import { createHash } from 'node:crypto';
 import nock from 'nock';
-import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
 import { CarbonBlackCloudApi } from '../../credentials/CarbonBlackCloudApi.credentials';
 import { CiscoSecureEndpointApi } from '../../credentials/CiscoSecureEndpointApi.credentials';
 import { CortexXdrApi, xdrAuthHeaders, xdrNonce } from '../../credentials/CortexXdrApi.credentials';
 import { PangeaAuditApi } from '../../credentials/PangeaAuditApi.credentials';
-import { testCredential } from '../harness/n8n';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+} from 'n8n-workflow';
+import { createSourceContext } from '../../nodes/shared/context';
+import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
+import { runNode, testCredential } from '../harness/n8n';
 import { probe } from '../support/probeNode';
 
 type Headers = Record<string, string>;
@@ -37,7 +47,12 @@ afterAll(() => nock.enableNetConnect());
 
 describe('field contract', () => {
 	const types: Array<[ICredentialType, string, string[], string[]]> = [
-		[new CarbonBlackCloudApi(), 'carbonBlackCloudApi', ['baseUrl', 'orgKey', 'apiId', 'apiSecretKey'], ['apiSecretKey']],
+		[
+			new CarbonBlackCloudApi(),
+			'carbonBlackCloudApi',
+			['baseUrl', 'orgKey', 'apiId', 'apiSecretKey', 'environment', 'authentication', 'cspHost', 'cspAppId', 'cspAppSecret', 'cspApiToken', 'accessToken'],
+			['apiSecretKey', 'cspAppSecret', 'cspApiToken', 'accessToken'],
+		],
 		[new CortexXdrApi(), 'cortexXdrApi', ['baseUrl', 'apiKeyId', 'apiKey', 'securityLevel'], ['apiKey']],
 		[new CiscoSecureEndpointApi(), 'ciscoSecureEndpointApi', ['region', 'baseUrl', 'clientId', 'apiKey'], ['apiKey']],
 		[new PangeaAuditApi(), 'pangeaAuditApi', ['domain', 'baseUrl', 'token', 'configId'], ['token', 'signingPrivateKey']],
@@ -89,6 +104,93 @@ describe('Carbon Black Cloud: X-Auth-Token <secret>/<id>', () => {
 		expect(seen.map((request) => request.headers['x-auth-token'])).toEqual(['SECRET34/ID12', 'SECRET34/ID12']);
 	});
 });
+
+describe('Carbon Black Cloud: environment picker', () => {
+	const keys = { orgKey: 'ORG9', apiId: 'ID12', apiSecretKey: 'SECRET34' };
+	const hosts: Array<[string, string]> = [
+		['prod01', 'https://dashboard.confer.net'],
+		['prod02', 'https://defense.conferdeploy.net'],
+		['prod05', 'https://defense-prod05.conferdeploy.net'],
+		['prod06', 'https://defense-eu.conferdeploy.net'],
+		['prodnrt', 'https://defense-prodnrt.conferdeploy.net'],
+		['prodsyd', 'https://defense-prodsyd.conferdeploy.net'],
+		['produk', 'https://ew2.carbonblackcloud.vmware.com'],
+		['govcloud', 'https://gprd1usgw1.carbonblack-us-gov.vmware.com'],
+	];
+
+	it('lists the known consoles and Custom URL, the default keeping a saved Base URL in use', () => {
+		const field = new CarbonBlackCloudApi().properties.find((p) => p.name === 'environment')!;
+		expect((field.options as Array<{ value: string }>).map((o) => o.value)).toEqual([...hosts.map(([value]) => value), 'custom']);
+		expect(field.default).toBe('custom');
+		const baseUrl = new CarbonBlackCloudApi().properties.find((p) => p.name === 'baseUrl')!;
+		expect(baseUrl.displayOptions).toEqual({ show: { environment: ['custom'] } });
+	});
+
+	it.each(hosts)('%s: the Test and the node both read %s, whatever Base URL holds', async (environment, host) => {
+		const credentials = { ...keys, environment, baseUrl: 'https://stale.example.test' };
+		const tested = capture(nock(host).post('/audit_log/v1/orgs/ORG9/logs/_search'));
+		const probed = capture(nock(host).get('/ping'));
+
+		expect(await testCredential(new CarbonBlackCloudApi(), credentials)).toEqual(OK);
+		await probeCbc(credentials);
+
+		expect(tested[0].headers['x-auth-token']).toBe('SECRET34/ID12');
+		expect(probed).toHaveLength(1);
+	});
+
+	it('a credential saved before the picker (Base URL, no environment) reads its Base URL unchanged', async () => {
+		const legacy = { ...keys, baseUrl: 'https://defense-prod05.conferdeploy.net/' };
+		const tested = capture(nock('https://defense-prod05.conferdeploy.net').post('/audit_log/v1/orgs/ORG9/logs/_search'));
+		const probed = capture(nock('https://defense-prod05.conferdeploy.net').get('/ping'));
+
+		expect(await testCredential(new CarbonBlackCloudApi(), legacy)).toEqual(OK);
+		await probeCbc(legacy);
+
+		expect(tested[0].headers['x-auth-token']).toBe('SECRET34/ID12');
+		expect(probed[0].headers['x-auth-token']).toBe('SECRET34/ID12');
+	});
+
+	it('Custom URL reads Base URL', async () => {
+		const custom = { ...keys, environment: 'custom', baseUrl: 'https://cbc.internal.example.test' };
+		const probed = capture(nock('https://cbc.internal.example.test').get('/ping'));
+
+		await probeCbc(custom);
+
+		expect(probed).toHaveLength(1);
+	});
+});
+
+/** One request through the Carbon Black Cloud source's own base URL (probe sources read baseUrl only). */
+async function probeCbc(credentials: Record<string, string>) {
+	return await runNode({
+		nodeType: new CbcPingNode(),
+		parameters: {},
+		credentials: { carbonBlackCloudApi: credentials },
+		credentialTypes: [new CarbonBlackCloudApi()],
+	});
+}
+
+class CbcPingNode implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'CBC Ping',
+		name: 'cbcPing',
+		group: ['transform'],
+		version: 1,
+		description: 'GET /ping through the Carbon Black Cloud source',
+		defaults: { name: 'CBC Ping' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'carbonBlackCloudApi', required: true }],
+		usableAsTool: true,
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const ctx = createSourceContext(this, carbonBlackCloud, 0);
+		const response = await ctx.request({ method: 'GET', url: '/ping' });
+		return [[{ json: { status: response.status } }]];
+	}
+}
 
 describe('Cortex XDR', () => {
 	const standard = { baseUrl: 'https://mytenant.xdr.us.paloaltonetworks.com', apiKeyId: '12', apiKey: 'CORTEXKEY56', securityLevel: 'standard' };
@@ -233,5 +335,17 @@ describe('Pangea: Bearer token', () => {
 			'Bearer pts_dummy_token_90',
 			'Bearer pts_dummy_token_90',
 		]);
+	});
+});
+
+describe('every credential names the vendor permissions it needs', () => {
+	it.each<[ICredentialType, RegExp[]]>([
+		[new CarbonBlackCloudApi(), [/org\.audits<\/b> READ/, /jobs\.status<\/b> READ/, /_API\.Audits:org\.audits:READ/, /Custom/]],
+		[new CiscoSecureEndpointApi(), [/scope <b>Read-only<\/b>/]],
+		[new CortexXdrApi(), [/Management Audit Logs/, /role/]],
+	])('%#', (type, wanted) => {
+		const notice = type.properties.find((p) => p.type === 'notice' && p.name === 'permissionsNotice');
+		expect(notice).toBeDefined();
+		for (const pattern of wanted) expect(notice!.displayName).toMatch(pattern);
 	});
 });

@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cspCredentials, cspExecuteCases, cspServerCases } from './cases/csp.mjs';
 import { executeCases } from './cases/execute.mjs';
 import { secretCases } from './cases/secrets.mjs';
 import { serverCases } from './cases/server.mjs';
@@ -117,7 +118,11 @@ async function prepare(phase, workDir, buildCases, extraEnv = {}) {
 	};
 	const cases = selected(await buildCases(env));
 	// Cases may bring credentials of their own (the secrets cases: wrong, distinctive keys).
-	await n8n.importCredentials([...simulatorCredentials(sim), ...cases.flatMap((c) => c.credentials?.(sim) ?? [])]);
+	await n8n.importCredentials([
+		...simulatorCredentials(sim),
+		...cspCredentials(sim),
+		...cases.flatMap((c) => c.credentials?.(sim) ?? []),
+	]);
 	await n8n.importWorkflows(cases.flatMap((c) => c.workflows()));
 	log(
 		phase,
@@ -128,7 +133,10 @@ async function prepare(phase, workDir, buildCases, extraEnv = {}) {
 
 async function executePhase(workDir) {
 	const phase = 'exec';
-	const { env, cases } = await prepare(phase, workDir, executeCases);
+	const { env, cases } = await prepare(phase, workDir, async (e) => [
+		...(await executeCases(e)),
+		...cspExecuteCases(e),
+	]);
 	for (const testCase of cases) await runCase(phase, env, testCase);
 	await stopProcess(env.sim.child);
 }
@@ -137,7 +145,11 @@ async function executePhase(workDir) {
 async function serverPhase(workDir, phase = 'server', extraEnv = {}) {
 	const durable = extraEnv === DURABLE_SCHEDULER_ENV;
 	const allCases = async (env) =>
-		[...(await serverCases(env)), ...(durable ? [] : await secretCases(env)), ...schedulerCases()].filter((c) => !(durable && c.watchesStaticData));
+		[
+			...(await serverCases(env)),
+			...(durable ? [] : [...(await secretCases(env)), ...cspServerCases(env)]),
+			...schedulerCases(),
+		].filter((c) => !(durable && c.watchesStaticData));
 	const { env, cases } = await prepare(phase, workDir, allCases, extraEnv);
 	if (cases.length === 0) return;
 	env.rest = await env.n8n.start();

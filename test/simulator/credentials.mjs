@@ -8,8 +8,13 @@ export const SIM_CREDENTIALS = Object.freeze({
 		/** A second key of the same org: its own queue and jobs (queues are per API key). */
 		secondApiId: 'SIMAPIID02',
 		secondApiSecretKey: 'SIMSECRETKEY00000000000002',
-		/** CSP-managed PoPs: `Authorization: Bearer <token>` instead of X-Auth-Token. */
+		/** CSP-managed PoPs: `Authorization: Bearer <token>` instead of X-Auth-Token (a fixed, never-expiring one). */
 		bearerToken: 'sim-csp-access-token-0001',
+		/** A CSP OAuth app: Basic app id:secret at /csp/gateway/am/api/auth/token → a short-lived token. */
+		cspAppId: 'sim-csp-app-0001',
+		cspAppSecret: 'SimCspAppSecret00000000000001',
+		/** A CSP user API token: api_token at /csp/gateway/am/api/auth/api-tokens/authorize. */
+		cspApiToken: 'SimCspUserApiToken000000000000000001',
 	}),
 	/** A Standard key: `Authorization` is the key itself. */
 	cortex: Object.freeze({

@@ -274,6 +274,92 @@ await check('cbc: a jobFailed fault makes the next export FAILED', async () => {
 	);
 });
 
+const CSP = '/cbc/csp/gateway/am/api/auth';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const appBasic = (secret = C.cbc.cspAppSecret) =>
+	`Basic ${Buffer.from(`${C.cbc.cspAppId}:${secret}`).toString('base64')}`;
+const cspToken = (authorization = appBasic(), body = 'grant_type=client_credentials') =>
+	call('POST', `${CSP}/token`, { headers: { ...FORM, authorization }, body });
+const authFailures = (kind) => stats().authFailures.cbc?.[kind] ?? 0;
+
+await check('cbc csp: an OAuth app gets a bearer token that _search accepts', async () => {
+	const issued = stats().data.cbc.cspTokensIssued;
+	const res = await cspToken();
+	assert.equal(res.status, 200);
+	assert.equal(res.json.token_type, 'bearer');
+	assert.equal(res.json.expires_in, 1800);
+	assert.match(res.json.access_token, /^sim-csp-at-/);
+	const search = await cbcSearch({ rows: 1 }, { authorization: `Bearer ${res.json.access_token}` });
+	assert.equal(search.status, 200);
+	assert.equal(stats().data.cbc.cspTokensIssued, issued + 1);
+});
+
+await check('cbc csp: a user API token is exchanged at api-tokens/authorize', async () => {
+	const body = new URLSearchParams({ api_token: C.cbc.cspApiToken }).toString();
+	const res = await call('POST', `${CSP}/api-tokens/authorize`, { headers: FORM, body });
+	assert.equal(res.status, 200);
+	const queue = await call('GET', `${CBC_LOGS}/_queue`, {
+		headers: { authorization: `Bearer ${res.json.access_token}` },
+	});
+	assert.equal(queue.status, 200);
+});
+
+await check(
+	'cbc csp: wrong secret, wrong grant, wrong API token, JSON body are refused',
+	async () => {
+		const before = authFailures('csp-bad-app-credentials');
+		const wrong = await cspToken(appBasic('not-the-secret'));
+		assert.equal(wrong.status, 401);
+		assert.deepEqual(wrong.json, {
+			error: 'invalid_client',
+			error_description: 'Client authentication failed',
+		});
+		assert.equal(authFailures('csp-bad-app-credentials'), before + 1);
+		assert.equal((await cspToken('')).status, 401);
+		assert.equal((await cspToken(appBasic(), 'grant_type=password')).status, 400);
+		const badToken = await call('POST', `${CSP}/api-tokens/authorize`, {
+			headers: FORM,
+			body: 'api_token=nope',
+		});
+		assert.equal(badToken.status, 400);
+		assert.equal(badToken.json.message, 'invalid_grant: Invalid refresh token');
+		const violationsBefore = violations('csp-sign-in-not-form-encoded');
+		const asJson = await call('POST', `${CSP}/token`, {
+			headers: { authorization: appBasic() },
+			body: { grant_type: 'client_credentials' },
+		});
+		assert.equal(asJson.status, 415);
+		assert.equal(violations('csp-sign-in-not-form-encoded'), violationsBefore + 1);
+		assert.equal((await call('GET', `${CSP}/token`)).status, 405);
+	},
+);
+
+await check(
+	'cbc csp: an expired (or revoked) token is answered 401, a fresh one works again',
+	async () => {
+		sim.setConfig({ cbcCspTokenTtlMs: 0 });
+		try {
+			const stale = (await cspToken()).json.access_token;
+			const before = authFailures('expired-csp-token');
+			const refused = await cbcSearch({ rows: 1 }, { authorization: `Bearer ${stale}` });
+			assert.equal(refused.status, 401);
+			assert.deepEqual(refused.json, { success: false, message: 'User is not authenticated' });
+			assert.equal(authFailures('expired-csp-token'), before + 1);
+		} finally {
+			sim.setConfig({ cbcCspTokenTtlMs: 30 * 60_000 });
+		}
+		const fresh = (await cspToken()).json.access_token;
+		assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${fresh}` })).status, 200);
+		sim.setConfig({ cbcCspTokenGeneration: 1 });
+		assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${fresh}` })).status, 401);
+		const next = (await cspToken()).json.access_token;
+		assert.equal((await cbcSearch({ rows: 1 }, { authorization: `Bearer ${next}` })).status, 200);
+		sim.setConfig({ cbcCspTokenGeneration: 0 });
+		const unknown = await cbcSearch({ rows: 1 }, { authorization: 'Bearer sim-csp-at-999999-1' });
+		assert.equal(unknown.status, 401);
+	},
+);
+
 // ---- Cortex XDR -----------------------------------------------------------------------------
 
 const CORTEX = '/cortex/public_api/v1/audits/management_logs/';

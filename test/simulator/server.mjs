@@ -36,6 +36,10 @@ const DEFAULT_CONFIG = {
 	ciscoMaxLimit: 500,
 	cbcJobPolls: 2,
 	cbcQueueBatch: 500,
+	/** Lifetime of the CSP access tokens the CBC simulator issues (CSP's own: 30 minutes). */
+	cbcCspTokenTtlMs: 30 * MINUTE,
+	/** Raising it expires every CSP token issued so far (a deterministic "the token ran out"). */
+	cbcCspTokenGeneration: 0,
 	pangeaBufferMax: 10,
 	pangeaUnpublishedBuffers: 2,
 	pangeaAsyncPolls: 1,

@@ -61,6 +61,8 @@ export type CbcBackendOptions = {
 	shuffleTies?: boolean;
 	/** Canned answers served (in order) before the real handler, e.g. a 429 with Retry-After. */
 	failFirst?: FakeResponse[];
+	/** CSP-managed org: `Authorization: Bearer <token>` is accepted when this says the token is valid. */
+	acceptBearer?: (token: string) => boolean;
 };
 
 type Selection = { records: CbcRecord[]; order: string };
@@ -162,16 +164,21 @@ export class CbcBackend {
 	handle(request: FakeRequest): FakeResponse {
 		this.requests.push(request);
 		const token = headerValue(request.headers, 'x-auth-token');
+		const bearer = /^Bearer (.+)$/i.exec(headerValue(request.headers, 'authorization') ?? '')?.[1];
 		// A same-host redirect target is a pre-signed location too: it must come without the token.
 		const fileOnApiHost = new RegExp(`^${this.jobsPath}/(\\d+)/file$`).exec(request.path.split('?')[0]);
 		if (fileOnApiHost) {
-			if (token !== undefined) {
+			if (token !== undefined || bearer !== undefined) {
 				this.violations.push(`X-Auth-Token sent to the pre-signed location ${request.path}`);
 				return { status: 403, body: { message: 'Signed URLs take no auth header' } };
 			}
 			return this.file(Number(fileOnApiHost[1]));
 		}
-		if (token !== `${this.credentials.apiSecretKey}/${this.credentials.apiId}`) return unauthorized();
+		const authorized =
+			this.options.acceptBearer && bearer !== undefined
+				? this.options.acceptBearer(bearer)
+				: token === `${this.credentials.apiSecretKey}/${this.credentials.apiId}`;
+		if (!authorized) return unauthorized();
 		const canned = this.failFirst.shift();
 		if (canned) return canned;
 		const path = request.path.split('?')[0];
@@ -212,6 +219,11 @@ export class CbcBackend {
 				if (from >= to) return badRequest('create_time: start must be before end');
 			}
 		}
+		const excludedTime = exclusions.create_time as { start?: string; end?: string } | undefined;
+		const [outFrom, outTo] = excludedTime ? [Date.parse(excludedTime.start ?? ''), Date.parse(excludedTime.end ?? '')] : [NaN, NaN];
+		if (excludedTime && (Number.isNaN(outFrom) || Number.isNaN(outTo) || outFrom >= outTo)) {
+			return badRequest('exclusions.create_time needs start before end');
+		}
 		const sort = (body.sort as Array<{ field?: string; order?: string }> | undefined)?.[0];
 		const order = String(sort?.order ?? 'ASC').toUpperCase();
 		if (sort && (sort.field !== 'create_time' || !['ASC', 'DESC'].includes(order))) {
@@ -222,6 +234,7 @@ export class CbcBackend {
 		this.events.forEach((record, seq) => {
 			const t = Date.parse(record.create_time!);
 			if (t < from || t > to) return;
+			if (t >= outFrom && t <= outTo) return;
 			if (!matchesLists(record, criteria, true) || !matchesLists(record, exclusions, false)) return;
 			picked.push({ record, t, tie: seed ? mix(seq, seed) : seq });
 		});
@@ -353,7 +366,7 @@ function serve(backend: CbcBackend, method: string) {
 function servePresigned(backend: CbcBackend) {
 	return function (this: nock.ReplyFnContext, uri: string): nock.ReplyFnResult {
 		backend.requests.push({ method: 'GET', path: uri, headers: this.req.headers });
-		if (this.req.headers['x-auth-token'] !== undefined) {
+		if (this.req.headers['x-auth-token'] !== undefined || this.req.headers.authorization !== undefined) {
 			backend.violations.push(`X-Auth-Token sent to the pre-signed host ${PRESIGNED_HOST}`);
 			return [400, 'X-Auth-Token must not reach the pre-signed URL'];
 		}

@@ -1,5 +1,7 @@
 // Carbon Black Cloud audit log API (vendor-apis.md section 1): _search, per-key _queue, _export and
-// the Job Service, with X-Auth-Token / CSP bearer auth and CBC's error bodies.
+// the Job Service, with X-Auth-Token / CSP bearer auth and CBC's error bodies. It also plays CSP (the
+// sign-in host of CSP-managed orgs) under /cbc/csp/...: an OAuth app or a user API token gets a
+// short-lived access token (config cbcCspTokenTtlMs); an expired one is answered 401.
 import { SIM_CREDENTIALS } from '../credentials.mjs';
 import { isObject, json, parseJson, rawJson, redirect } from '../lib/http.mjs';
 import { parseQuery, queryPredicate, QuerySyntaxError, wildcardRegExp } from '../lib/query.mjs';
@@ -109,6 +111,9 @@ export function createCbc(sim) {
 	const jobs = new Map();
 	let seq = 0;
 	let nextJobId = 4100000 + rnd.int(0, 99999);
+	/** CSP access token → {expires (simulated ms), generation}; every token issued, counted in the summary. */
+	const cspTokens = new Map();
+	let cspIssued = 0;
 
 	function content() {
 		let roll = rnd.next() * TOTAL_WEIGHT;
@@ -153,7 +158,12 @@ export function createCbc(sim) {
 		};
 		if (token === undefined) {
 			if (!bearer) return fail('missing');
-			return bearer[1] === creds.bearerToken ? { key: 'csp' } : fail('bad-bearer-token');
+			if (bearer[1] === creds.bearerToken) return { key: 'csp' };
+			const issued = cspTokens.get(bearer[1]);
+			if (issued === undefined) return fail('bad-bearer-token');
+			const live =
+				issued.expires > sim.clock() && issued.generation === sim.config.cbcCspTokenGeneration;
+			return live ? { key: 'csp' } : fail('expired-csp-token');
 		}
 		const slash = token.indexOf('/');
 		if (slash < 0) return fail('malformed-token');
@@ -474,7 +484,61 @@ export function createCbc(sim) {
 		return notFound('Resource');
 	}
 
+	/** CSP's token endpoints: form-encoded in, `{access_token, expires_in, …}` out. */
+	function cspSignIn(ctx, route) {
+		if (ctx.method !== 'POST') return json(405, { message: 'Method not allowed' });
+		if (!/^application\/x-www-form-urlencoded/i.test(ctx.req.headers['content-type'] ?? '')) {
+			sim.violation('cbc', 'csp-sign-in-not-form-encoded', { path: ctx.path });
+			return json(415, {
+				statusCode: 415,
+				message: 'Content type must be application/x-www-form-urlencoded',
+			});
+		}
+		const form = new URLSearchParams(ctx.body.toString('utf8'));
+		const refuse = (kind, status, body) => {
+			sim.authFailure('cbc', kind);
+			return json(status, body);
+		};
+		if (route === 'token') {
+			const basic = /^Basic (.+)$/i.exec(ctx.req.headers.authorization ?? '');
+			const expected = Buffer.from(`${creds.cspAppId}:${creds.cspAppSecret}`).toString('base64');
+			if (form.get('grant_type') !== 'client_credentials') {
+				return refuse('csp-bad-grant', 400, {
+					error: 'unsupported_grant_type',
+					error_description: 'grant_type must be client_credentials',
+				});
+			}
+			if (!basic || basic[1] !== expected) {
+				return refuse('csp-bad-app-credentials', 401, {
+					error: 'invalid_client',
+					error_description: 'Client authentication failed',
+				});
+			}
+		} else if (form.get('api_token') !== creds.cspApiToken) {
+			return refuse('csp-bad-api-token', 400, {
+				statusCode: 400,
+				message: 'invalid_grant: Invalid refresh token',
+			});
+		}
+		const ttl = sim.config.cbcCspTokenTtlMs;
+		const accessToken = `sim-csp-at-${++cspIssued}-${rnd.int(100000, 999999)}`;
+		cspTokens.set(accessToken, {
+			expires: sim.clock() + ttl,
+			generation: sim.config.cbcCspTokenGeneration,
+		});
+		return json(200, {
+			id_token: 'sim-id-token',
+			token_type: 'bearer',
+			expires_in: Math.floor(ttl / 1000),
+			scope: 'openid group_names',
+			access_token: accessToken,
+			refresh_token: 'sim-refresh-token',
+		});
+	}
+
 	function handle(ctx) {
+		const csp = /^\/csp\/gateway\/am\/api\/auth\/(token|api-tokens\/authorize)$/.exec(ctx.sub);
+		if (csp) return cspSignIn(ctx, csp[1] === 'token' ? 'token' : 'apiToken');
 		const auth = authenticate(ctx);
 		if (auth.response) return auth.response;
 		const parts = ctx.sub.split('/').filter(Boolean);
@@ -540,6 +604,7 @@ export function createCbc(sim) {
 			events: events.length,
 			queues: Object.fromEntries([...queues].map(([k, q]) => [k, q.items.length - q.head])),
 			jobs: jobs.size,
+			cspTokensIssued: cspIssued,
 		}),
 	};
 }

@@ -5,6 +5,7 @@ import { countRecords, MIME_TYPES } from '../../files';
 import { joinUrl } from '../../transport';
 import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
 import { cbcPaths, cbcSearchBody } from './request';
+import { cbcBaseUrl } from './environments';
 
 type Job = { id?: number | string; status?: string; errors?: unknown; progress?: { num_total?: number; num_completed?: number } };
 
@@ -98,7 +99,7 @@ async function download(ctx: SourceContext, url: string): Promise<Buffer> {
 	const location = response.headers.location;
 	const target = Array.isArray(location) ? location[0] : location;
 	if (!target) throw downloadError(ctx, 'redirected the export download without a Location');
-	const absolute = new URL(target, joinUrl(String((await ctx.credentials()).baseUrl), url)).toString();
+	const absolute = new URL(target, joinUrl(cbcBaseUrl(await ctx.credentials()), url)).toString();
 	return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute })).body;
 }
 

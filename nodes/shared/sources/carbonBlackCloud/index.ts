@@ -3,7 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import type { AuditQuery, AuditSource, Page, SourceContext, VendorError } from '../../types';
 import { CBC_WINDOW, cbcPaths, cbcSearchBody } from './request';
 import { exportAndDownload } from './export';
+import { cbcAuthentication, cbcBaseUrl } from './environments';
 import { CBC_FILTER_FIELDS } from './fields';
+import { cbcQueueMatches, validateCbcFilters } from './filters';
 import { normalizeCbc } from './normalize';
 
 export { CBC_WINDOW };
@@ -45,8 +47,12 @@ export function describeCbcError(status: number, body: unknown): VendorError | u
 	if (!message) return undefined;
 	const code = typeof b.error_code === 'string' ? ` (${b.error_code})` : '';
 	let description: string | undefined;
-	if (status === 401) description = 'Check the API ID and API Secret Key of the Carbon Black Cloud credential.';
-	if (status === 403) description = 'The key\'s role needs org.audits READ (and jobs.status READ for Export and Wait).';
+	if (status === 401)
+		description =
+			'Check the credential: the API ID and API Secret Key, or for CSP sign-in the app or API token (an access token CSP just issued was refused: check the Environment).';
+	if (status === 403)
+		description =
+			"The key's role needs org.audits READ (and jobs.status READ for Export and Wait); with CSP sign-in, _API.Audits:org.audits:READ.";
 	if (b.reason === 'query_malformed_syntax') description = 'Fix the Lucene syntax of Filters > Text.';
 	return { message: message + code, description };
 }
@@ -63,11 +69,13 @@ export const carbonBlackCloud: AuditSource = {
 	orders: ['asc', 'desc'],
 	serverFilters: ['actor', 'actorIp', 'flaggedOnly', 'query'],
 	pages: searchPages,
-	// TODO(issue 9.2): apply CBC's vendor-only filters (criteria, exclusions) to queue records.
-	nativeQueue: { read: queuePages, matches: () => true },
+	validate: validateCbcFilters,
+	// _queue takes no criteria: the caller applies the common filters, matches the vendor-only ones.
+	nativeQueue: { read: queuePages, matches: cbcQueueMatches },
 	nativeExport: exportAndDownload,
 	nativeExportFormats: ['csv', 'json'],
 	normalize: normalizeCbc,
 	describeError: describeCbcError,
-	baseUrl: (credentials) => String(credentials.baseUrl ?? '').trim().replace(/\/+$/, ''),
+	baseUrl: cbcBaseUrl,
+	refreshesTokenOn401: (credentials) => cbcAuthentication(credentials) !== 'apiKey',
 };

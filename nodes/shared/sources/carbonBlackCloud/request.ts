@@ -2,46 +2,30 @@
 import type { IDataObject } from 'n8n-workflow';
 import { isoMillis } from '../../timeRange';
 import type { AuditQuery, SourceContext } from '../../types';
+import { cbcClauses, csvList } from './filters';
 
 /** `start + rows` may not exceed this: the search window of one query. */
 export const CBC_WINDOW = 10_000;
 
-function csv(value: unknown): string[] | undefined {
-	if (typeof value !== 'string') return undefined;
-	const parts = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
-	return parts.length > 0 ? parts : undefined;
-}
-
 /** The criteria/exclusions/query/sort part shared by _search and _export. */
 export function cbcSearchBody(query: AuditQuery): IDataObject {
+	const { common, vendor } = query;
+	const { criteria: vendorCriteria, exclusions } = cbcClauses(vendor);
 	const criteria: IDataObject = {
 		create_time: { start: isoMillis(query.start ?? 0), end: isoMillis(query.end) },
 	};
-	const { common, vendor } = query;
-	if (common.actor) criteria.actor = [common.actor];
-	if (common.actorIp) criteria.actor_ip = [common.actorIp];
+	// Actor and Actor IP: CBC takes lists, so several comma-separated values are one criterion each.
+	const actors = csvList(common.actor);
+	if (actors) criteria.actor = actors;
+	const actorIps = csvList(common.actorIp);
+	if (actorIps) criteria.actor_ip = actorIps;
 	if (common.flaggedOnly) criteria.flagged = true;
-	if (vendor.verboseOnly === true) criteria.verbose = true;
-	const description = csv(vendor.description);
-	if (description) criteria.description = description;
-	const requestUrls = csv(vendor.requestUrls);
-	if (requestUrls) criteria.request_url = requestUrls;
-	const exclusions: IDataObject = {};
-	const excluded: Array<[string, string]> = [
-		['excludeActors', 'actor'],
-		['excludeActorIps', 'actor_ip'],
-		['excludeDescriptions', 'description'],
-		['excludeRequestUrls', 'request_url'],
-	];
-	for (const [field, key] of excluded) {
-		const values = csv(vendor[field]);
-		if (values) exclusions[key] = values;
-	}
+	Object.assign(criteria, vendorCriteria);
 	const body: IDataObject = {
 		criteria,
 		sort: [{ field: 'create_time', order: query.order === 'asc' ? 'ASC' : 'DESC' }],
 	};
-	if (Object.keys(exclusions).length > 0) body.exclusions = exclusions;
+	if (Object.keys(exclusions).length > 0) body.exclusions = exclusions as IDataObject;
 	if (common.query) body.query = common.query;
 	return body;
 }
