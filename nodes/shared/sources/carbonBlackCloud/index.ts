@@ -61,6 +61,7 @@ export const carbonBlackCloud: AuditSource = {
 	pageSize: CBC_WINDOW,
 	searchWindow: CBC_WINDOW,
 	orders: ['asc', 'desc'],
+	flags: true,
 	serverFilters: ['actor', 'actorIp', 'flaggedOnly', 'query'],
 	pages: searchPages,
 	// TODO(issue 9.2): apply CBC's vendor-only filters (criteria, exclusions) to queue records.
