@@ -47,7 +47,7 @@ function tryItWorkflow() {
 				operation: 'search',
 				returnAll: false,
 				limit: 20,
-				filters: { range: '-1d' },
+				filters: { range: '-24h' },
 				options: {},
 			}),
 		),

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runProcess, startProcess, waitFor } from './proc.mjs';
 
-/** running-n8n.md: a quiet n8n that never calls out. */
+/** A quiet n8n that never calls out (see CONTRIBUTING.md, end-to-end tests). */
 const QUIET_ENV = {
 	DB_TYPE: 'sqlite',
 	GENERIC_TIMEZONE: 'UTC',
@@ -17,10 +17,14 @@ const QUIET_ENV = {
 	N8N_AI_ENABLED: 'false',
 	N8N_SECURE_COOKIE: 'false',
 	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-	N8N_DISABLED_MODULES: 'mcp-registry',
 	N8N_LISTEN_ADDRESS: '127.0.0.1',
 	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 };
+
+/** The version of the n8n installed in `home` (its node_modules/n8n/package.json). */
+export function n8nVersion(home) {
+	return createRequire(join(home, 'node_modules', 'n8n', 'package.json'))('./package.json').version;
+}
 
 /**
  * One n8n instance: a user folder (its own SQLite database, installed nodes, encryption key)
@@ -45,9 +49,12 @@ export class N8nInstance {
 		this.filesDir = filesDir;
 		this.logFile = logFile;
 		this.url = `http://127.0.0.1:${port}`;
+		this.version = n8nVersion(home);
 		this.env = {
 			...process.env,
 			...QUIET_ENV,
+			// 2.x only: n8n 1.x refuses to start with a module name it does not know.
+			...(this.version.startsWith('1.') ? {} : { N8N_DISABLED_MODULES: 'mcp-registry' }),
 			N8N_USER_FOLDER: userFolder,
 			N8N_ENCRYPTION_KEY: 'n8n-nodes-audit-log-e2e-key',
 			N8N_PORT: String(port),
@@ -223,6 +230,18 @@ export class N8nRest {
 
 	workflow(id) {
 		return this.request('GET', `/workflows/${id}`);
+	}
+
+	/**
+	 * The node type descriptions the editor loads (with the codex n8n adds from each *.node.json):
+	 * /types/nodes.json, which lists the community packages' nodes too.
+	 */
+	async nodeTypes() {
+		const response = await fetch(`${this.url}/types/nodes.json`, {
+			headers: this.cookie ? { cookie: this.cookie } : {},
+		});
+		if (!response.ok) throw new Error(`n8n GET /types/nodes.json: ${response.status}`);
+		return await response.json();
 	}
 
 	/** What the editor does on Publish (n8n 2.x calls activation "publishing" a version). */
