@@ -1,6 +1,6 @@
 // A PNG of an n8n editor page in headless Chromium (Debian's), signed in, over the DevTools protocol.
 // No browser-automation dependency: Node's own WebSocket speaks the protocol.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -160,12 +160,21 @@ class EditorPage {
 		return await waitFor(async () => await this.devtools.evaluate(expression), { timeoutMs, what });
 	}
 
-	/** Clicks (or double-clicks) the centre of the first element matching `selector`. */
-	async click(selector, { count = 1 } = {}) {
+	/**
+	 * Clicks (or double-clicks) the centre of the first element matching `selector` whose text starts
+	 * with `text` (when given), among those after the one whose text is `after` (when given); the
+	 * last such element with `last`.
+	 */
+	async click(selector, { count = 1, text, after, last = false } = {}) {
 		const box = await this.waitFor(
-			`(() => { const e = document.querySelector(${JSON.stringify(selector)}); if (!e) return null;
+			`(() => { const all = [...document.querySelectorAll(${JSON.stringify(selector)})];
+				const from = ${JSON.stringify(after ?? null)} === null ? 0 : all.findIndex((e) => e.textContent.trim() === ${JSON.stringify(after ?? null)}) + 1;
+				const matching = from < 0 ? [] : all.slice(from)
+					.filter((e) => ${JSON.stringify(text ?? null)} === null || e.textContent.trim().startsWith(${JSON.stringify(text ?? null)}));
+				const e = matching.at(${last ? -1 : 0});
+				if (!e) return null;
 				const r = e.getBoundingClientRect(); return r.width > 0 ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null; })()`,
-			`an element ${selector}`,
+			`an element ${selector}${text ? ` "${text}"` : ''}`,
 		);
 		for (let click = 1; click <= count; click++) {
 			for (const type of ['mousePressed', 'mouseReleased']) {
@@ -206,4 +215,64 @@ export async function takeScreenshot({ baseUrl, path, owner, file, width = 1600,
 	} finally {
 		await page.close();
 	}
+}
+
+/**
+ * The README's screenshots, in the editor as a user sees it: the node panel found by a vendor name,
+ * its actions per source, a node added from Cisco's Search action, the Slack example (`slack`), its
+ * trigger after Fetch Test Event, and an output item of a Search (`search`: a finished execution of
+ * the demo's search workflow). Nothing is saved. Resolves with the file names written in `dir`.
+ */
+export async function readmeScreenshots({ baseUrl, owner, dir, slack, search }) {
+	await mkdir(dir, { recursive: true });
+	const files = [];
+	const shot = async (page, name) => {
+		await page.shot(join(dir, name));
+		files.push(name);
+	};
+	const session = async (body) => {
+		const page = await openEditor({ baseUrl, owner, width: 1440, height: 810 });
+		try {
+			await body(page);
+		} finally {
+			await page.close();
+		}
+	};
+	const dismissChecklist = (page) => page.click('[data-test-id="suggested-actions-close"]').catch(() => {});
+	await session(async (page) => {
+		await page.openCanvas('/workflow/demoSearchAllVendors');
+		await page.click('[data-test-id="node-creator-plus-button"]');
+		await page.type('Carbon Black');
+		await shot(page, 'node-panel-search.png');
+		await page.click('[data-test-id="node-creator-item-name"]', { text: 'Audit Log' });
+		await shot(page, 'node-panel-actions.png');
+		await page.click('[data-test-id="item-iterator-item"]', {
+			text: 'Search audit events',
+			after: 'Cisco Secure Endpoint Actions',
+		});
+		await shot(page, 'node-from-cisco-action.png');
+	});
+	await session(async (page) => {
+		await page.openCanvas(`/workflow/${slack.id}`);
+		await dismissChecklist(page);
+		await shot(page, 'slack-workflow.png');
+		await page.openCanvas(`/workflow/${slack.id}/${slack.nodes[0].id}`);
+		await page.click('button', { text: 'Fetch Test Event' });
+		await page.waitFor(
+			`[...document.querySelectorAll('*')].some((e) => e.children.length === 0 && /^\\d+ items?$/.test(e.textContent.trim()))`,
+			'the test events in the output panel',
+		);
+		await page.click('label, button, span', { text: 'JSON', last: true }); // the output's JSON view
+		await dismissChecklist(page);
+		await shot(page, 'slack-trigger-test-event.png');
+	});
+	if (search) {
+		await session(async (page) => {
+			await page.openCanvas(`/workflow/${search.workflowId}/executions/${search.executionId}`);
+			await page.click('[data-test-id="canvas-node"][data-node-name="Search Cisco Secure Endpoint"]', { count: 2 });
+			await page.click('label, button, span', { text: 'JSON', last: true }); // the output's JSON view
+			await shot(page, 'search-output-item.png');
+		});
+	}
+	return files;
 }
