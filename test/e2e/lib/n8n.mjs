@@ -126,7 +126,7 @@ export class N8nInstance {
 		return { ...result, run: parseRunJson(result.stdout) };
 	}
 
-	/** `n8n start` in the background; resolves once /healthz/readiness answers. */
+	/** `n8n start` in the background; resolves once /healthz/readiness and the REST API answer. */
 	async start() {
 		this.server = startProcess(this.bin, ['start'], { env: this.env, logFile: this.logFile });
 		await waitFor(
@@ -134,7 +134,9 @@ export class N8nInstance {
 				if (this.server.exitCode !== null)
 					throw new Error(`n8n start exited with ${this.server.exitCode}; see ${this.logFile}`);
 				const response = await fetch(`${this.url}/healthz/readiness`);
-				return response.ok;
+				if (!response.ok) return false;
+				// n8n 1.x answers readiness before its REST routes are mounted: wait for them too.
+				return (await fetch(`${this.url}/rest/settings`)).ok;
 			},
 			{ timeoutMs: 90_000, intervalMs: 500, what: `n8n on ${this.url}` },
 		);
