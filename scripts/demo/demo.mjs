@@ -42,7 +42,7 @@ async function portOr(wanted) {
 /** A workflow that is not an example: one click shows events from every vendor side by side. */
 function tryItWorkflow() {
 	return fanOut(
-		'demoSearchAllVendors',
+		'demoSearchAll',
 		'Demo: search every vendor (last day)',
 		E2E_SOURCES.map((source) =>
 			auditLogNode(`Search ${source.label}`, source, {
@@ -160,14 +160,14 @@ async function main() {
 	}
 
 	if (args.screenshot) {
-		const target = ran.find((r) => r.workflow.id === 'auditHourlyToSplunk') ?? ran[0];
+		const target = ran.find((r) => r.workflow.id === 'auditHourlySiem') ?? ran[0];
 		const path = `/workflow/${target.workflow.id}/executions/${target.execution.id}`;
 		await takeScreenshot({ baseUrl: n8n.url, path, owner: DEMO_OWNER, file: args.screenshot });
 		step(`screenshot of ${path} saved to ${args.screenshot}`);
 	}
 	if (args.screenshots) {
-		const slack = examples.find((w) => w.id === 'auditEventsToSlack');
-		const search = ran.find((r) => r.workflow.id === 'demoSearchAllVendors');
+		const slack = examples.find((w) => w.id === 'auditToSlack');
+		const search = ran.find((r) => r.workflow.id === 'demoSearchAll');
 		const files = await readmeScreenshots({
 			baseUrl: n8n.url,
 			owner: DEMO_OWNER,

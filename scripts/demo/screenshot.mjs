@@ -240,7 +240,7 @@ export async function readmeScreenshots({ baseUrl, owner, dir, slack, search }) 
 	};
 	const dismissChecklist = (page) => page.click('[data-test-id="suggested-actions-close"]').catch(() => {});
 	await session(async (page) => {
-		await page.openCanvas('/workflow/demoSearchAllVendors');
+		await page.openCanvas('/workflow/demoSearchAll');
 		await page.click('[data-test-id="node-creator-plus-button"]');
 		await page.type('Carbon Black');
 		await shot(page, 'node-panel-search.png');

@@ -273,19 +273,19 @@ async function exampleCases(env) {
 		{
 			name: 'example: every hour, new Cisco events (Fetch Queue) → Splunk HEC',
 			source: sourceById('ciscoSecureEndpoint'),
-			workflows: () => [local('auditHourlyToSplunk')],
+			workflows: () => [local('auditHourlySiem')],
 			async run(env, t) {
 				const cisco = sourceById('ciscoSecureEndpoint');
 				// The first run sets the node's cursor (where it starts is Fetch Queue's own choice);
 				// the next run must return exactly what arrived in between, each once.
-				const first = await execute(env, 'auditHourlyToSplunk');
+				const first = await execute(env, 'auditHourlySiem');
 				const firstIds = new Set(json(nodeItems(first, 'New Events Since Last Run')).map((j) => j.id));
 				const tags = [1, 2, 3, 4].map((n) => `e2e-splunk-${n}`);
 				await env.sim.control.appendEvents('cisco', {
 					events: tags.map((m) => markerOverride(cisco, m)),
 				});
 				const hooksBefore = (await env.sim.control.webhook('splunk')).count;
-				const runData = await execute(env, 'auditHourlyToSplunk');
+				const runData = await execute(env, 'auditHourlySiem');
 				const items = json(nodeItems(runData, 'New Events Since Last Run'));
 				t.equal(markersIn(cisco, items, 'e2e-splunk-'), tags, 'the next run returns the events added, oldest first');
 				t.equal(items.length, tags.length, 'and nothing else');
@@ -317,7 +317,7 @@ async function exampleCases(env) {
 		{
 			name: 'example: nightly Carbon Black export → file on disk',
 			source: sourceById('carbonBlackCloud'),
-			workflows: () => [local('auditNightlyExport')],
+			workflows: () => [local('auditNightly')],
 			async run(env, t) {
 				const cbc = sourceById('carbonBlackCloud');
 				const tags = [1, 2, 3].map((n) => `e2e-nightly-${n}`);
@@ -325,7 +325,7 @@ async function exampleCases(env) {
 					events: tags.map((m) => markerOverride(cbc, m)),
 				});
 				const before = await env.sim.control.stats();
-				const runData = await execute(env, 'auditNightlyExport');
+				const runData = await execute(env, 'auditNightly');
 				const [summary] = json(nodeItems(runData, 'Export Last Day'));
 				t.ok(summary?.eventCount >= tags.length, 'the export holds at least the events just added');
 				t.equal(summary?.exportedBy, 'vendor', 'exported by the Carbon Black job');

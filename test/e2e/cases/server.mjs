@@ -242,21 +242,21 @@ async function activationCases(env) {
 	return [
 		manualExampleCase(
 			'example: Slack alert workflow, manual fetch of its trigger',
-			'auditEventsToSlack',
+			'auditToSlack',
 			cbc,
-			() => [local('auditEventsToSlack')],
+			() => [local('auditToSlack')],
 		),
 		manualExampleCase(
 			'example: Pangea workflow, manual fetch of its trigger',
-			'auditFlaggedToPangea',
+			'auditToPangea',
 			cbc,
-			() => [local('auditFlaggedToPangea')],
+			() => [local('auditToPangea')],
 		),
 		activationCase({
 			name: 'example activated: flagged Carbon Black events → Slack, two polls',
-			id: 'auditEventsToSlack',
+			id: 'auditToSlack',
 			source: cbc,
-			workflows: () => [local('auditEventsToSlack')],
+			workflows: () => [local('auditToSlack')],
 			before: [flagged, plain],
 			between: [flagged, plain, flagged],
 			lookBack: true,
@@ -280,10 +280,10 @@ async function activationCases(env) {
 		}),
 		activationCase({
 			name: 'example activated: flagged Carbon Black events → Pangea Log, two polls',
-			id: 'auditFlaggedToPangea',
+			id: 'auditToPangea',
 			source: cbc,
 			extraSources: ['pangea'],
-			workflows: () => [local('auditFlaggedToPangea')],
+			workflows: () => [local('auditToPangea')],
 			before: [
 				{ ...cbc.flagged, expect: true },
 				{ ...cbc.plain, expect: false },

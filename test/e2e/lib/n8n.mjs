@@ -107,8 +107,9 @@ export class N8nInstance {
 		const dir = join(this.userFolder, 'import-workflows');
 		await mkdir(dir, { recursive: true });
 		for (const workflow of workflows) {
-			if (!workflow.id || workflow.id.length > 21)
-				throw new Error(`workflow id "${workflow.id}" must have 1 to 21 characters`);
+			// n8n 1.x saves a workflow's static data (cursors) only when its id has at most 16 characters.
+			if (!workflow.id || workflow.id.length > 16)
+				throw new Error(`workflow id "${workflow.id}" must have 1 to 16 characters`);
 			await writeFile(join(dir, `${workflow.id}.json`), JSON.stringify(workflow, null, '\t'));
 		}
 		const result = await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
