@@ -193,6 +193,7 @@ export class N8nRest {
 		this.browserId = 'n8n-nodes-audit-log-e2e';
 		// The execution data is stored "flatted" (a JSON encoding of object graphs); n8n ships the parser.
 		this.flatted = createRequire(join(n8nHome, 'node_modules', 'n8n', 'package.json'))('flatted');
+		this.version = n8nVersion(n8nHome);
 	}
 
 	async request(method, path, body) {
@@ -264,6 +265,8 @@ export class N8nRest {
 	async runManually(id, triggerName, destination) {
 		const body = { triggerToStartFrom: { name: triggerName } };
 		if (destination) body.destinationNode = { nodeName: destination, mode: 'inclusive' };
+		// n8n 1.x runs the workflow the editor sends with the request (2.x reads the saved one).
+		if (this.version.startsWith('1.')) body.workflowData = await this.workflow(id);
 		const result = await this.request('POST', `/workflows/${id}/run`, body);
 		if (!result?.executionId)
 			throw new Error(`manual run of ${id} started no execution: ${JSON.stringify(result)}`);
