@@ -99,7 +99,7 @@ export function readQuery(
 			fn,
 			'Filters > Flagged Only',
 			`${source.displayName} does not flag events, so this filter would return nothing`,
-			'Remove Flagged Only from Filters (switch the node to Carbon Black Cloud and back to see it), or filter on outcome with an IF node.',
+			'Remove Flagged Only from Filters: it is shown only for sources that flag events, so switch the node to such a source, remove the filter and switch back. To alert on something else, use an IF node on outcome.',
 			itemIndex,
 		);
 	}
