@@ -2,7 +2,8 @@
 # `npm run demo`: n8n with this package against the vendor simulator, no vendor account needed.
 # Installs Node 24 and the pinned n8n into ~/.cache/n8n-nodes-audit-log on first use (tools.sh),
 # builds and packs the package, then runs scripts/demo/demo.mjs in the foreground until Ctrl-C.
-# Flags: --check (or DEMO_EXIT_AFTER_READY=1) exits once ready; --screenshot <png> saves the editor.
+# Flags: --check (or DEMO_EXIT_AFTER_READY=1) exits once ready; --screenshot <png> saves the editor;
+# --screenshots <dir> takes the README's screenshots (docs/screenshots) in the real editor.
 # Settings: DEMO_PORT (n8n, default 5678), DEMO_SIM_PORT (simulator, default 8600),
 # AUDIT_LOG_DEMO_DIR (n8n user folder and logs, default .demo/ in the repo; kept between runs).
 set -euo pipefail

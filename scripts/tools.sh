@@ -26,20 +26,30 @@ ensure_node24() {
 	export npm_config_yes=true
 }
 
+# ensure_n8n [version]: the pinned n8n (default $N8N_VERSION, 2.41.1), or another one such as 1.123.81
+# for the compatibility run; each version has its own folder in the cache. Sets N8N_BIN and N8N_HOME.
 ensure_n8n() {
 	ensure_node24
+	local version="${1:-$N8N_VERSION}"
+	N8N_HOME="$TOOLS_CACHE/n8n-$version"
+	# n8n-nodes-base 1.x depends on xlsx from the vendor's CDN (unreachable from many networks);
+	# the registry's xlsx 0.18.5 is the same library. linkedom is pinned for both lines.
+	local overrides='"linkedom": "0.18.14"'
+	case "$version" in 1.*) overrides="$overrides, \"xlsx\": \"0.18.5\"" ;; esac
 	if [ ! -x "$N8N_HOME/node_modules/.bin/n8n" ] || [ ! -f "$N8N_HOME/.complete" ]; then
-		echo "tools: installing n8n $N8N_VERSION into $N8N_HOME (cold cache: about 4 minutes)" >&2
+		echo "tools: installing n8n $version into $N8N_HOME (cold cache: about 4 minutes)" >&2
 		rm -rf "$N8N_HOME"
 		mkdir -p "$N8N_HOME"
 		cat >"$N8N_HOME/package.json" <<JSON
-{ "private": true, "dependencies": { "n8n": "$N8N_VERSION" }, "overrides": { "linkedom": "0.18.14" } }
+{ "private": true, "dependencies": { "n8n": "$version" }, "overrides": { $overrides } }
 JSON
 		# Scripts off: one node's postinstall downloads from outside the registry and npm would roll back.
-		(cd "$N8N_HOME" && npm install --ignore-scripts --no-audit --no-fund >&2 && npm rebuild sqlite3 >&2)
+		(cd "$N8N_HOME" && npm install --ignore-scripts --no-audit --no-fund >&2 && npm rebuild sqlite3 >&2) || return 1
 		touch "$N8N_HOME/.complete"
 	fi
+	export N8N_HOME
 	export N8N_BIN="$N8N_HOME/node_modules/.bin/n8n"
+	export N8N_INSTALLED_VERSION="$version"
 }
 
 ensure_node24

@@ -11,13 +11,14 @@ import {
 } from 'n8n-workflow';
 import { sourceCredentials } from '../shared/fields';
 import { getSource, SOURCE_LOAD_OPTIONS, SOURCES } from '../shared/sources';
-import { auditLogProperties } from './description';
+import { auditLogProperties, SUBTITLE } from './description';
 import type { Operation } from './operations/common';
-import { exportAndWait } from './operations/exportAndWait';
+import { execute as exportAndWait } from './operations/exportAndWait';
 import { fetchQueue } from './operations/fetchQueue';
 import { logEvents } from './operations/log';
-import { search } from './operations/search';
+import { execute as search } from './operations/search';
 
+/** The per-item operations; Log (all items in one batch) is dispatched on its own. */
 const OPERATIONS: Record<string, Operation> = { exportAndWait, fetchQueue, search };
 
 export class AuditLog implements INodeType {
@@ -27,7 +28,7 @@ export class AuditLog implements INodeType {
 		icon: { light: 'file:../../icons/auditLog.svg', dark: 'file:../../icons/auditLog.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: SUBTITLE,
 		description:
 			'Search, queue, export and write security audit logs: Carbon Black Cloud, Cortex XDR, Cisco Secure Endpoint, Pangea',
 		defaults: { name: 'Audit Log' },

@@ -17,6 +17,8 @@ import {
 	optionsFor,
 	OUTPUT_OPTION_FIELDS,
 	sourceCredentials,
+	sourceInWords,
+	sourceNotices,
 	sourceParameter,
 	TIME_RANGE_FILTERS,
 } from '../shared/fields';
@@ -92,7 +94,7 @@ export class AuditLogTrigger implements INodeType {
 		icon: { light: 'file:../../icons/auditLog.svg', dark: 'file:../../icons/auditLog.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "New events: " + $parameter["source"] }}',
+		subtitle: `={{ "New events: " + ${sourceInWords(SOURCES, 'source')} }}`,
 		description: 'Starts the workflow with each new security audit event, once, oldest first',
 		defaults: { name: 'Audit Log Trigger' },
 		polling: true,
@@ -111,6 +113,7 @@ export class AuditLogTrigger implements INodeType {
 			},
 		],
 		properties: [
+			...sourceNotices(SOURCES, 'source'),
 			sourceParameter(SOURCES),
 			QUEUE_MODE,
 			...SOURCES.map((s) => filtersFor(s, {}, TIME_RANGE_FILTERS)),

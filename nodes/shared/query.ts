@@ -1,27 +1,10 @@
 // Reads the node's filters and options into an AuditQuery, checking every input before any request.
 import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 import type { OutputFormat, OutputOptions } from './auditItem';
+import { vendorFieldNames } from './fields';
 import { parameterError } from './errors';
 import { parseDurationMs, resolveTimeRange } from './timeRange';
 import type { AuditQuery, AuditSource, CommonFilters, NodeFunctions, SortOrder } from './types';
-
-/** Names of the `filters` collection shared by every source; any other key is vendor-only. */
-export const COMMON_FILTER_NAMES = ['start', 'end', 'range', 'flaggedOnly', 'actor', 'actorIp', 'query'];
-/** Names of the `options` collection shared by every source; any other key is vendor-only. */
-export const COMMON_OPTION_NAMES = [
-	'includeRaw',
-	'outputFormat',
-	'sortOrder',
-	'pollInterval',
-	'maxWait',
-	'emitEvents',
-	'resetCursor',
-	'verify',
-	'initialLookback',
-	'maxEventsPerPoll',
-	'overlap',
-	'maxDownloadMb',
-];
 
 export type ReadSettings = {
 	query: AuditQuery;
@@ -43,14 +26,27 @@ export function nodeParameter<T>(fn: NodeFunctions, name: string, itemIndex: num
 	return (value ?? fallback) as T;
 }
 
-function split(values: IDataObject, commonNames: string[]): [IDataObject, IDataObject] {
+/** Splits a collection's values into [common, vendor]: vendor keys are those the source declares. */
+function split(values: IDataObject, vendorNames: string[]): [IDataObject, IDataObject] {
 	const common: IDataObject = {};
 	const vendor: IDataObject = {};
 	for (const [key, value] of Object.entries(values)) {
 		if (value === '' || value === undefined || value === null) continue;
-		(commonNames.includes(key) ? common : vendor)[key] = value;
+		(vendorNames.includes(key) ? vendor : common)[key] = value;
 	}
 	return [common, vendor];
+}
+
+/** The workflow's time zone (Settings > Timezone, else the instance's), for times given without an offset. */
+export function workflowTimeZone(fn: NodeFunctions): string {
+	const zone = typeof fn.getTimezone === 'function' ? fn.getTimezone() : undefined;
+	return typeof zone === 'string' && zone !== '' ? zone : 'UTC';
+}
+
+/** Whether the node runs as an AI agent's tool (n8n gives the tool variant a type ending in "Tool"). */
+export function runsAsTool(fn: NodeFunctions): boolean {
+	const type = (fn.getNode() as { type?: unknown }).type;
+	return typeof type === 'string' && type.endsWith('Tool');
 }
 
 /** Validates Limit: a whole number of at least 1. */
@@ -82,14 +78,31 @@ export function readQuery(
 ): ReadSettings {
 	const filters = nodeParameter<IDataObject>(fn, 'filters', itemIndex, {});
 	const options = nodeParameter<IDataObject>(fn, 'options', itemIndex, {});
-	const [commonRaw, vendor] = split(filters, COMMON_FILTER_NAMES);
-	const [commonOptions, vendorOptions] = split(options, COMMON_OPTION_NAMES);
+	const declared = vendorFieldNames(source);
+	const [commonRaw, vendor] = split(filters, declared.filters);
+	const [commonOptions, vendorOptions] = split(options, declared.options);
 	const range = resolveTimeRange(
 		fn,
-		{ start: commonRaw.start as string, end: commonRaw.end as string, range: commonRaw.range as string },
+		{
+			start: commonRaw.start as string,
+			end: commonRaw.end as string,
+			range: commonRaw.range as string,
+			customRange: commonRaw.customRange as string,
+		},
 		now,
 		itemIndex,
+		workflowTimeZone(fn),
 	);
+	if (commonRaw.flaggedOnly === true && !source.flags) {
+		// Hidden for this source, but a value saved under another source can remain.
+		throw parameterError(
+			fn,
+			'Filters > Flagged Only',
+			`${source.displayName} does not flag events, so this filter would return nothing`,
+			'Remove Flagged Only from Filters: it is shown only for sources that flag events, so switch the node to such a source, remove the filter and switch back. To alert on something else, use an IF node on outcome.',
+			itemIndex,
+		);
+	}
 	const common: CommonFilters = {
 		actor: commonRaw.actor as string | undefined,
 		actorIp: commonRaw.actorIp as string | undefined,
@@ -108,12 +121,17 @@ export function readQuery(
 		vendor,
 		vendorOptions,
 		pageSize: Math.max(1, Math.min(source.pageSize, pageSize)),
-		verify: commonOptions.verify === true,
+		// Verify is declared by the sources that can verify (Pangea) but read here, for every source.
+		verify: options.verify === true,
 	};
 	source.validate?.(query, fn, itemIndex);
 	return {
 		query,
-		output: { includeRaw: commonOptions.includeRaw !== false, outputFormat },
+		// As an AI tool, items are compact: the vendor's raw record only when asked for explicitly.
+		output: {
+			includeRaw: runsAsTool(fn) ? commonOptions.includeRaw === true : commonOptions.includeRaw !== false,
+			outputFormat,
+		},
 		options: commonOptions,
 		clientFilters: (['actor', 'actorIp', 'query', 'flaggedOnly'] as Array<keyof CommonFilters>).filter(
 			(key) => !source.serverFilters.includes(key),

@@ -3,7 +3,7 @@ import { DateTime, type DurationLikeObject } from 'luxon';
 import { parameterError } from './errors';
 import type { NodeFunctions } from './types';
 
-export type TimeRangeInput = { start?: string; end?: string; range?: string };
+export type TimeRangeInput = { start?: string; end?: string; range?: string; customRange?: string };
 export type ResolvedRange = { start?: number; end: number };
 
 const RANGE_PATTERN = /^-(\d{1,6})([Mwdhms])$/;
@@ -25,13 +25,33 @@ export function parseRelativeRange(text: string): DurationLikeObject | null {
 	return { [RANGE_UNITS[match[2]]]: amount };
 }
 
-/** Parses an ISO 8601 date-time (n8n's dateTime fields give one) to epoch ms, or NaN. */
-export function parseInstant(value: unknown): number {
+/**
+ * Parses an ISO 8601 date-time to epoch ms, or NaN. n8n's date pickers give a local time without an
+ * offset ("2024-05-01T09:00:00"): it is read in `zone` (the workflow's time zone); a value with `Z` or
+ * an offset keeps it.
+ */
+export function parseInstant(value: unknown, zone = 'UTC'): number {
 	if (value instanceof Date) return value.getTime();
 	if (typeof value === 'number') return value;
 	if (typeof value !== 'string' || value.trim() === '') return NaN;
-	const parsed = DateTime.fromISO(value.trim(), { zone: 'utc' });
+	const parsed = DateTime.fromISO(value.trim(), { zone });
 	return parsed.isValid ? parsed.toMillis() : NaN;
+}
+
+/** The relative range to apply: Range's preset or saved text, or Custom Range when Range is Custom. */
+function effectiveRange(fn: NodeFunctions, input: TimeRangeInput, itemIndex: number): string {
+	const range = (input.range ?? '').trim();
+	const custom = (input.customRange ?? '').trim();
+	if (range === 'custom' || (range === '' && custom !== '')) {
+		if (custom === '') {
+			throw parameterError(fn, 'Filters > Custom Range', 'Range is Custom but Custom Range is empty', 'Add Custom Range to Filters, e.g. -12h, or pick a preset in Range.', itemIndex);
+		}
+		return custom;
+	}
+	if (custom !== '') {
+		throw parameterError(fn, 'Filters > Custom Range', `Custom Range is set but Range is "${range}"`, 'Set Range to Custom to use Custom Range, or remove Custom Range.', itemIndex);
+	}
+	return range;
 }
 
 /**
@@ -43,8 +63,9 @@ export function resolveTimeRange(
 	input: TimeRangeInput,
 	now: number,
 	itemIndex = 0,
+	zone = 'UTC',
 ): ResolvedRange {
-	const range = (input.range ?? '').trim();
+	const range = effectiveRange(fn, input, itemIndex);
 	const hasStart = (input.start ?? '') !== '';
 	const hasEnd = (input.end ?? '') !== '';
 	if (range !== '') {
@@ -53,7 +74,7 @@ export function resolveTimeRange(
 				fn,
 				'Filters > Range',
 				'a relative range cannot be combined with Start or End',
-				'Use either Range (e.g. -12h) or Start and End, not both. Remove Start/End or clear Range.',
+				'Use either Range or Start and End, not both. Remove Start/End or remove Range.',
 				itemIndex,
 			);
 		}
@@ -70,13 +91,13 @@ export function resolveTimeRange(
 		const start = DateTime.fromMillis(now, { zone: 'utc' }).minus(duration).toMillis();
 		return { start, end: now };
 	}
-	const start = hasStart ? parseInstant(input.start) : undefined;
-	const end = hasEnd ? parseInstant(input.end) : now;
+	const start = hasStart ? parseInstant(input.start, zone) : undefined;
+	const end = hasEnd ? parseInstant(input.end, zone) : now;
 	if (start !== undefined && Number.isNaN(start)) {
-		throw parameterError(fn, 'Filters > Start', `"${input.start}" is not a date-time`, 'Use an ISO 8601 date-time such as 2024-05-01T00:00:00Z.', itemIndex);
+		throw parameterError(fn, 'Filters > Start', `"${input.start}" is not a date-time`, 'Use an ISO 8601 date-time such as 2024-05-01T00:00:00Z (without Z or an offset, the workflow\'s time zone applies).', itemIndex);
 	}
 	if (Number.isNaN(end)) {
-		throw parameterError(fn, 'Filters > End', `"${input.end}" is not a date-time`, 'Use an ISO 8601 date-time such as 2024-05-02T00:00:00Z.', itemIndex);
+		throw parameterError(fn, 'Filters > End', `"${input.end}" is not a date-time`, 'Use an ISO 8601 date-time such as 2024-05-02T00:00:00Z (without Z or an offset, the workflow\'s time zone applies).', itemIndex);
 	}
 	if (start !== undefined && start >= end) {
 		throw parameterError(

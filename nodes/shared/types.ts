@@ -233,6 +233,11 @@ export interface AuditSource {
 	timePrecisionMs?: number;
 	/** Which orders `pages` can deliver; a newest-first API is read whole and reversed for asc. */
 	orders: SortOrder[];
+	/**
+	 * Whether the vendor marks some events as flagged (CBC's `flagged`). Only such a source shows the
+	 * Flagged Only filter: elsewhere `flagged` is always false and the filter would return nothing.
+	 */
+	flags?: boolean;
 	/** Common filters the vendor applies itself; the rest are applied to normalized items. */
 	serverFilters: Array<keyof CommonFilters>;
 	/** Checks vendor-only inputs before any request; throws NodeOperationError naming the field. */

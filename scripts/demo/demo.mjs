@@ -1,5 +1,6 @@
 // The demo (`npm run demo`): simulator + n8n with the packed package, examples imported, events flowing.
 // node scripts/demo/demo.mjs --tarball <tgz> --n8n-home <dir> --dir <demo folder> [--check] [--screenshot <png>]
+// [--screenshots <dir>]: the README's screenshots, taken in the real editor (readmeScreenshots below).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,7 +11,7 @@ import { freePort, stopAll, tearDownOnExit } from '../../test/e2e/lib/proc.mjs';
 import { startSimulator } from '../../test/e2e/lib/simulator.mjs';
 import { E2E_SOURCES, simulatorCredentials } from '../../test/e2e/lib/sources.mjs';
 import { AUDIT_LOG_TRIGGER, auditLogNode, fanOut } from '../../test/e2e/lib/workflows.mjs';
-import { takeScreenshot } from './screenshot.mjs';
+import { readmeScreenshots, takeScreenshot } from './screenshot.mjs';
 
 const { values: args } = parseArgs({
 	options: {
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
 		dir: { type: 'string' },
 		check: { type: 'boolean', default: process.env.DEMO_EXIT_AFTER_READY === '1' },
 		screenshot: { type: 'string' },
+		screenshots: { type: 'string' },
 		port: { type: 'string', default: process.env.DEMO_PORT ?? '5678' },
 		'sim-port': { type: 'string', default: process.env.DEMO_SIM_PORT ?? '8600' },
 	},
@@ -40,14 +42,14 @@ async function portOr(wanted) {
 /** A workflow that is not an example: one click shows events from every vendor side by side. */
 function tryItWorkflow() {
 	return fanOut(
-		'demoSearchAllVendors',
+		'demoSearchAll',
 		'Demo: search every vendor (last day)',
 		E2E_SOURCES.map((source) =>
 			auditLogNode(`Search ${source.label}`, source, {
 				operation: 'search',
 				returnAll: false,
 				limit: 20,
-				filters: { range: '-1d' },
+				filters: { range: '-24h' },
 				options: {},
 			}),
 		),
@@ -158,10 +160,22 @@ async function main() {
 	}
 
 	if (args.screenshot) {
-		const target = ran.find((r) => r.workflow.id === 'auditHourlyToSplunk') ?? ran[0];
+		const target = ran.find((r) => r.workflow.id === 'auditHourlySiem') ?? ran[0];
 		const path = `/workflow/${target.workflow.id}/executions/${target.execution.id}`;
 		await takeScreenshot({ baseUrl: n8n.url, path, owner: DEMO_OWNER, file: args.screenshot });
 		step(`screenshot of ${path} saved to ${args.screenshot}`);
+	}
+	if (args.screenshots) {
+		const slack = examples.find((w) => w.id === 'auditToSlack');
+		const search = ran.find((r) => r.workflow.id === 'demoSearchAll');
+		const files = await readmeScreenshots({
+			baseUrl: n8n.url,
+			owner: DEMO_OWNER,
+			dir: args.screenshots,
+			slack,
+			search: search && { workflowId: search.workflow.id, executionId: search.execution.id },
+		});
+		step(`README screenshots saved: ${files.join(', ')}`);
 	}
 	if (args.check) {
 		step('check passed: n8n is up, the examples are imported and ran; stopping (--check)');

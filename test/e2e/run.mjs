@@ -126,7 +126,7 @@ async function prepare(phase, workDir, buildCases, extraEnv = {}) {
 	await n8n.importWorkflows(cases.flatMap((c) => c.workflows()));
 	log(
 		phase,
-		`ready: simulator ${sim.url}, ${cases.length} cases, sources registered: ${[...env.registered].join(', ')}`,
+		`ready: n8n ${n8n.version}, simulator ${sim.url}, ${cases.length} cases, sources registered: ${[...env.registered].join(", ")}`,
 	);
 	return { env, cases };
 }

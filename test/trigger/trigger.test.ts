@@ -150,8 +150,8 @@ describe('the trigger description', () => {
 		expect(filters.length).toBeGreaterThan(0);
 		for (const collection of filters) {
 			const names = (collection.options ?? []).map((option) => (option as { name: string }).name);
-			expect(names).toEqual(expect.arrayContaining(['actor', 'flaggedOnly']));
-			expect(names.filter((name) => ['start', 'end', 'range'].includes(name))).toEqual([]);
+			expect(names).toEqual(expect.arrayContaining(['actor']));
+			expect(names.filter((name) => ['start', 'end', 'range', 'customRange'].includes(name))).toEqual([]);
 		}
 	});
 });

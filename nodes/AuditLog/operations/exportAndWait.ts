@@ -1,8 +1,11 @@
 // Export and Wait: the vendor's own export job where it has one, else the search pages written into a file.
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+// This file owns the operation's parameters (`description`) and its run (`execute`).
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { filtersFor, optionsFor, OUTPUT_OPTION_FIELDS, SORT_OPTION, type OperationDescription } from '../../shared/fields';
+import { SOURCES } from '../../shared/sources';
 import { parameterError } from '../../shared/errors';
 import { ExportWriter, MIME_TYPES } from '../../shared/files';
-import { bodyTooLargeError } from '../../shared/limits';
+import { bodyTooLargeError, MAX_DOWNLOAD_OPTION } from '../../shared/limits';
 import { readQuery } from '../../shared/query';
 import { readItems } from '../../shared/reader';
 import type { ExportedFile, ExportFormat } from '../../shared/types';
@@ -10,12 +13,77 @@ import { contextFor, countNotes, newCounters, shapeItems, verifyItems, type Oper
 
 const FORMATS: ExportFormat[] = ['csv', 'json', 'ndjson'];
 
+const show = { operation: ['exportAndWait'] };
+
+const EXPORT_OPTION_FIELDS: INodeProperties[] = [
+	{
+		displayName: 'Emit Events as Items',
+		name: 'emitEvents',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to also output each exported event as an item (the file is then built from the search pages)',
+	},
+	MAX_DOWNLOAD_OPTION,
+	{
+		displayName: 'Max Wait (Seconds)',
+		name: 'maxWait',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 300,
+		description: 'How long to wait for a vendor export job before failing with its job ID',
+	},
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 2,
+		description: 'Longest pause between two checks of a vendor export job',
+	},
+];
+
+export const description: OperationDescription = {
+	option: {
+		name: 'Export and Wait',
+		value: 'exportAndWait',
+		action: 'Export and wait for audit events',
+		description:
+			'Export the filtered events into one CSV, JSON or NDJSON file and wait for it. Read-only; on Carbon Black Cloud and Pangea it starts an export job at the vendor.',
+	},
+	properties: [
+		{
+			displayName: 'Format',
+			name: 'format',
+			type: 'options',
+			options: [
+				{ name: 'CSV', value: 'csv' },
+				{ name: 'JSON', value: 'json', description: 'One JSON array' },
+				{ name: 'NDJSON', value: 'ndjson', description: 'One JSON object per line' },
+			],
+			default: 'csv',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			hint: 'The name of the output binary field to put the file in',
+			displayOptions: { show },
+		},
+		...SOURCES.flatMap((s) => [
+			filtersFor(s, show, [], 'resource'),
+			optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION, ...EXPORT_OPTION_FIELDS], show, 'resource'),
+		]),
+	],
+};
+
 function seconds(options: IDataObject, name: string, fallback: number): number {
 	const value = options[name];
 	return typeof value === 'number' && value > 0 ? value : fallback;
 }
 
-export const exportAndWait: Operation = async (run) => {
+export const execute: Operation = async (run) => {
 	const { fn, source, itemIndex } = run;
 	const format = fn.getNodeParameter('format', itemIndex, 'csv') as ExportFormat;
 	if (!FORMATS.includes(format)) {
@@ -74,9 +142,7 @@ export const exportAndWait: Operation = async (run) => {
 		},
 		exportedBy: native ? 'vendor' : 'pages',
 	};
-	run.notes.push(
-		`${source.displayName}: exported ${file.eventCount ?? 'an unknown number of'} event(s) into ${file.fileName} (${file.data.length} bytes)`,
-	);
+	// The summary item carries the count and size; hints are kept for what a user must know.
 	const out: INodeExecutionData[] = [
 		{ json: summary, binary: { [binaryPropertyName]: binary }, pairedItem: { item: itemIndex } },
 	];

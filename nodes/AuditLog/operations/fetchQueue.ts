@@ -1,7 +1,10 @@
 // Fetch Queue: the vendor's read-once queue where it has one (CBC), else the node's cursor queue.
-// Both are read through shared/queue.ts, as the trigger reads them.
+// Both are read through shared/queue.ts, as the trigger reads them. This file owns the operation's
+// parameters (`description`) and its run.
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { shapeOutput } from '../../shared/auditItem';
+import { filtersFor, optionsFor, OUTPUT_OPTION_FIELDS, returnAllAndLimit, type OperationDescription } from '../../shared/fields';
+import { SOURCES } from '../../shared/sources';
 import { parameterError } from '../../shared/errors';
 import { readLimit, readOverlapMs, readQuery, type ReadSettings } from '../../shared/query';
 import {
@@ -17,6 +20,64 @@ import {
 import { parseDurationMs, parseInstant } from '../../shared/timeRange';
 import type { TimedItem } from '../../shared/types';
 import { contextFor, paired, type Operation, type OperationRun } from './common';
+
+// The operation's parameters; the node's description assembles them (description.ts).
+const show = { operation: ['fetchQueue'] };
+const nativeQueueSources = SOURCES.filter((s) => s.nativeQueue);
+const cursorQueueSources = SOURCES.filter((s) => !s.nativeQueue);
+
+const QUEUE_OPTION_FIELDS: INodeProperties[] = [
+	{
+		displayName: 'Overlap',
+		name: 'overlap',
+		type: 'string',
+		default: '1m',
+		placeholder: 'e.g. 5m',
+		description: 'Safety window for late-arriving records: each run re-reads this far behind its cursor and drops what it already returned',
+	},
+	{
+		displayName: 'Reset Cursor To',
+		name: 'resetCursor',
+		type: 'dateTime',
+		default: '',
+		description: 'Start again from this time: events after it are returned as new. Remove the option after one run.',
+	},
+];
+
+export const description: OperationDescription = {
+	option: {
+		name: 'Fetch Queue',
+		value: 'fetchQueue',
+		action: 'Fetch queue of new audit events',
+		description:
+			`Read the events that are new since the last run, each once. Consumes: on ${nativeQueueSources.map((s) => s.displayName).join(', ')} it empties the vendor's read-once queue for the API key (other readers of that key no longer get those events); elsewhere it moves this node's cursor. A manual run only previews.`,
+	},
+	properties: [
+		{
+			displayName:
+				"This reads the vendor's own audit queue: it is per API key and read-once. Events returned here are gone from the queue for this key, so use one key per workflow. Limit stops after the queue page that reaches it (a page is returned whole, nothing is lost). A manual run only previews recent events from Search.",
+			name: 'nativeQueueNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { ...show, resource: nativeQueueSources.map((s) => s.id) } },
+		},
+		{
+			displayName:
+				"Returns the events that are new since this node's last run (oldest first, each once). The cursor is kept per node; a manual run only previews and does not move it.",
+			name: 'cursorQueueNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { ...show, resource: cursorQueueSources.map((s) => s.id) } },
+		},
+		...returnAllAndLimit(show.operation),
+		...startFromFields({ show: { ...show, resource: cursorQueueSources.map((s) => s.id) } }),
+		// Every filter shown holds in every mode: on a vendor queue they are applied to what was read.
+		...SOURCES.map((s) => filtersFor(s, show, [], 'resource')),
+		...SOURCES.map((s) =>
+			optionsFor(s, s.nativeQueue ? OUTPUT_OPTION_FIELDS : [...OUTPUT_OPTION_FIELDS, ...QUEUE_OPTION_FIELDS], show, 'resource'),
+		),
+	],
+};
 
 /** Return All still stops here: a queue that never empties must not fill n8n's memory. */
 export const QUEUE_SAFETY_CAP = 100_000;

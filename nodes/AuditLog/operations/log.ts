@@ -7,10 +7,26 @@ import {
 	type INodeExecutionData,
 	type JsonObject,
 } from 'n8n-workflow';
+import type { OperationDescription } from '../../shared/fields';
 import { createSourceContext } from '../../shared/context';
 import { parameterError } from '../../shared/errors';
 import { SOURCES } from '../../shared/sources';
 import type { AuditSource } from '../../shared/types';
+
+// The operation's parameters (the source's Log fields); the node's description assembles them.
+const logSources = SOURCES.filter((s) => s.log);
+
+export const description: OperationDescription = {
+	option: {
+		name: 'Log',
+		value: 'log',
+		action: 'Log events to Pangea',
+		description:
+			'Write each input item as one event to the tamper-proof audit log. Writes permanently: a logged event cannot be changed or deleted.',
+	},
+	properties: logSources.flatMap((s) => s.logFields ?? []),
+	availableFor: (source) => Boolean(source.log),
+};
 
 export async function logEvents(
 	fn: IExecuteFunctions,

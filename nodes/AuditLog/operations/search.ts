@@ -1,10 +1,38 @@
 // Search: the source's pages, split past its result window, until the limit or the end.
+// This file owns the operation's parameters (`description`) and its run (`execute`).
 import { readItems } from '../../shared/reader';
 import { readLimit, readQuery } from '../../shared/query';
 import type { IDataObject } from 'n8n-workflow';
+import {
+	filtersFor,
+	optionsFor,
+	OUTPUT_OPTION_FIELDS,
+	returnAllAndLimit,
+	SORT_OPTION,
+	type OperationDescription,
+} from '../../shared/fields';
+import { SOURCES } from '../../shared/sources';
 import { contextFor, countNotes, newCounters, paired, shapeItems, verifyItems, type Operation } from './common';
 
-export const search: Operation = async (run) => {
+const show = { operation: ['search'] };
+
+export const description: OperationDescription = {
+	option: {
+		name: 'Search',
+		value: 'search',
+		action: 'Search audit events',
+		description: 'Search the audit log in a time range with filters. Read-only: changes nothing at the vendor.',
+	},
+	properties: [
+		...returnAllAndLimit(show.operation),
+		...SOURCES.flatMap((s) => [
+			filtersFor(s, show, [], 'resource'),
+			optionsFor(s, [...OUTPUT_OPTION_FIELDS, SORT_OPTION], show, 'resource'),
+		]),
+	],
+};
+
+export const execute: Operation = async (run) => {
 	const { fn, source, itemIndex } = run;
 	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : readLimit(fn, itemIndex);
@@ -29,10 +57,7 @@ export const search: Operation = async (run) => {
 		}
 		if (out.length >= limit) break;
 	}
-	run.notes.push(
-		`${source.displayName}: ${out.length} event(s) from ${stats.records} record(s) in ${stats.pages} page(s)` +
-			(stats.queries > 1 ? `, ${stats.queries} time windows` : ''),
-	);
+	// Hints are kept for what a user must know (fallbacks, verification failures), not for counts.
 	countNotes(run.notes, counters);
 	return paired(out, itemIndex);
 };

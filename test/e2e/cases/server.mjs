@@ -1,6 +1,7 @@
 // Trigger cases on `n8n start`: manual "fetch test event" over the REST API, and activation for two polls.
+import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
-import { auditItemProblems, markerOverride, markersIn, orderProblems } from '../lib/checks.mjs';
+import { auditItemProblems, markerOf, markerOverride, markersIn, orderProblems } from '../lib/checks.mjs';
 import { loadExamples, rewriteExample } from '../lib/examples.mjs';
 import { nodeItems } from '../lib/n8n.mjs';
 import { waitFor } from '../lib/proc.mjs';
@@ -207,7 +208,13 @@ function activationCase({
 				expected(second),
 				'the next poll emits exactly the events added in between',
 			);
-			t.equal(secondItems.length, expected(second).length, 'and nothing else');
+			// Activated cases run at once: events another case added to the same vendor are not this
+			// case's to count (its own events, and untagged ones, are).
+			const foreign = (j) => {
+				const marker = markerOf(source, j);
+				return typeof marker === 'string' && marker.startsWith('e2e-') && !marker.startsWith(prefix);
+			};
+			t.equal(secondItems.filter((j) => !foreign(j)).length, expected(second).length, 'and nothing else');
 			const firstIds = new Set(firstItems.map((j) => j.id));
 			t.ok(
 				secondItems.every((j) => !firstIds.has(j.id)),
@@ -230,37 +237,38 @@ async function activationCases(env) {
 	);
 	const local = (id) =>
 		rewriteExample(examples[id], { simUrl: env.sim.url, filesDir: env.n8n.filesDir });
-	const cortex = sourceById('cortexXdr');
 	const cbc = sourceById('carbonBlackCloud');
 	const cisco = sourceById('ciscoSecureEndpoint');
-	const failed = { ...cortex.failed, expect: true };
-	const plain = { ...cortex.plain, expect: true };
+	// The Slack trigger has no filter: it emits every event, its IF node picks the flagged ones.
+	const flagged = { ...cbc.flagged, expect: true };
+	const plain = { ...cbc.plain, expect: true };
 	return [
 		manualExampleCase(
 			'example: Slack alert workflow, manual fetch of its trigger',
-			'auditEventsToSlack',
-			cortex,
-			() => [local('auditEventsToSlack')],
+			'auditToSlack',
+			cbc,
+			() => [local('auditToSlack')],
 		),
 		manualExampleCase(
 			'example: Pangea workflow, manual fetch of its trigger',
-			'auditFlaggedToPangea',
+			'auditToPangea',
 			cbc,
-			() => [local('auditFlaggedToPangea')],
+			() => [local('auditToPangea')],
 		),
 		activationCase({
-			name: 'example activated: failed Cortex XDR events → Slack, two polls',
-			id: 'auditEventsToSlack',
-			source: cortex,
-			workflows: () => [local('auditEventsToSlack')],
-			before: [failed, plain],
-			between: [failed, plain, failed],
+			name: 'example activated: flagged Carbon Black events → Slack, two polls',
+			id: 'auditToSlack',
+			source: cbc,
+			workflows: () => [local('auditToSlack')],
+			before: [flagged, plain],
+			between: [flagged, plain, flagged],
 			lookBack: true,
 			async check(env, t, { firstItems, secondItems }) {
 				const hook = await env.sim.control.webhook('slack');
 				const alerts = [...firstItems, ...secondItems].filter(
 					(j) => j.flagged || j.outcome === 'failure',
 				);
+				t.ok(alerts.length >= 3, 'the flagged events reached the IF node');
 				t.equal(hook.count, alerts.length, 'one Slack message per flagged or failed event');
 				const texts = hook.items.map((h) => String(h.body?.text ?? ''));
 				t.ok(
@@ -275,10 +283,10 @@ async function activationCases(env) {
 		}),
 		activationCase({
 			name: 'example activated: flagged Carbon Black events → Pangea Log, two polls',
-			id: 'auditFlaggedToPangea',
+			id: 'auditToPangea',
 			source: cbc,
 			extraSources: ['pangea'],
-			workflows: () => [local('auditFlaggedToPangea')],
+			workflows: () => [local('auditToPangea')],
 			before: [
 				{ ...cbc.flagged, expect: true },
 				{ ...cbc.plain, expect: false },
@@ -340,9 +348,47 @@ function manualExampleCase(name, id, source, workflows) {
 	};
 }
 
+const { panelActions, aliasMatches, SEARCH_TERMS } = createRequire(import.meta.url)(
+	'../../support/panelActions.cjs',
+);
+
+const READ_ACTIONS = ['Export and wait for audit events', 'Fetch queue of new audit events', 'Search audit events'];
+
+/**
+ * The editor's node panel, from the descriptions the running n8n serves: per source the actions
+ * (computed as the editor computes them), each opening a node on that source; the aliases searched.
+ */
+function nodePanelCase() {
+	return {
+		name: 'node panel: each source lists its actions (Pangea with Log); codex aliases served',
+		workflows: () => [],
+		async run(env, t) {
+			const types = await env.rest.nodeTypes();
+			const byName = (name) => types.find((n) => n.name === `n8n-nodes-audit-log.${name}`);
+			const node = byName('auditLog');
+			const trigger = byName('auditLogTrigger');
+			if (!t.ok(node && trigger, 'n8n serves both node types')) return;
+			const actions = panelActions(node);
+			for (const source of E2E_SOURCES) {
+				const mine = actions.filter((a) => a.values.resource === source.id);
+				const expected = source.id === 'pangea' ? [...READ_ACTIONS, 'Log events to Pangea'].sort() : READ_ACTIONS;
+				t.equal(mine.map((a) => a.displayName).sort(), expected, `${source.label}: actions`);
+				t.equal(new Set(mine.map((a) => a.label)).size, 1, `${source.label}: one group`);
+			}
+			for (const [label, description] of [['Audit Log', node], ['Audit Log Trigger', trigger]]) {
+				t.none(
+					SEARCH_TERMS.filter((term) => !aliasMatches(description.codex, term)),
+					`${label}: search terms without a codex alias`,
+				);
+			}
+		},
+	};
+}
+
 /** The server cases: manual fetches first (they must not disturb), then the activations, together. */
 export async function serverCases(env) {
 	return [
+		nodePanelCase(),
 		...E2E_SOURCES.map(manualFetchCase),
 		queueModeManualCase(),
 		...(await activationCases(env)),

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runProcess, startProcess, waitFor } from './proc.mjs';
 
-/** running-n8n.md: a quiet n8n that never calls out. */
+/** A quiet n8n that never calls out (see CONTRIBUTING.md, end-to-end tests). */
 const QUIET_ENV = {
 	DB_TYPE: 'sqlite',
 	GENERIC_TIMEZONE: 'UTC',
@@ -17,10 +17,14 @@ const QUIET_ENV = {
 	N8N_AI_ENABLED: 'false',
 	N8N_SECURE_COOKIE: 'false',
 	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-	N8N_DISABLED_MODULES: 'mcp-registry',
 	N8N_LISTEN_ADDRESS: '127.0.0.1',
 	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 };
+
+/** The version of the n8n installed in `home` (its node_modules/n8n/package.json). */
+export function n8nVersion(home) {
+	return createRequire(join(home, 'node_modules', 'n8n', 'package.json'))('./package.json').version;
+}
 
 /**
  * One n8n instance: a user folder (its own SQLite database, installed nodes, encryption key)
@@ -45,9 +49,12 @@ export class N8nInstance {
 		this.filesDir = filesDir;
 		this.logFile = logFile;
 		this.url = `http://127.0.0.1:${port}`;
+		this.version = n8nVersion(home);
 		this.env = {
 			...process.env,
 			...QUIET_ENV,
+			// 2.x only: n8n 1.x refuses to start with a module name it does not know.
+			...(this.version.startsWith('1.') ? {} : { N8N_DISABLED_MODULES: 'mcp-registry' }),
 			N8N_USER_FOLDER: userFolder,
 			N8N_ENCRYPTION_KEY: 'n8n-nodes-audit-log-e2e-key',
 			N8N_PORT: String(port),
@@ -100,8 +107,9 @@ export class N8nInstance {
 		const dir = join(this.userFolder, 'import-workflows');
 		await mkdir(dir, { recursive: true });
 		for (const workflow of workflows) {
-			if (!workflow.id || workflow.id.length > 21)
-				throw new Error(`workflow id "${workflow.id}" must have 1 to 21 characters`);
+			// n8n 1.x saves a workflow's static data (cursors) only when its id has at most 16 characters.
+			if (!workflow.id || workflow.id.length > 16)
+				throw new Error(`workflow id "${workflow.id}" must have 1 to 16 characters`);
 			await writeFile(join(dir, `${workflow.id}.json`), JSON.stringify(workflow, null, '\t'));
 		}
 		const result = await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
@@ -119,7 +127,7 @@ export class N8nInstance {
 		return { ...result, run: parseRunJson(result.stdout) };
 	}
 
-	/** `n8n start` in the background; resolves once /healthz/readiness answers. */
+	/** `n8n start` in the background; resolves once /healthz/readiness and the REST API answer. */
 	async start() {
 		this.server = startProcess(this.bin, ['start'], { env: this.env, logFile: this.logFile });
 		await waitFor(
@@ -127,7 +135,9 @@ export class N8nInstance {
 				if (this.server.exitCode !== null)
 					throw new Error(`n8n start exited with ${this.server.exitCode}; see ${this.logFile}`);
 				const response = await fetch(`${this.url}/healthz/readiness`);
-				return response.ok;
+				if (!response.ok) return false;
+				// n8n 1.x answers readiness before its REST routes are mounted: wait for them too.
+				return (await fetch(`${this.url}/rest/settings`)).ok;
 			},
 			{ timeoutMs: 90_000, intervalMs: 500, what: `n8n on ${this.url}` },
 		);
@@ -183,6 +193,7 @@ export class N8nRest {
 		this.browserId = 'n8n-nodes-audit-log-e2e';
 		// The execution data is stored "flatted" (a JSON encoding of object graphs); n8n ships the parser.
 		this.flatted = createRequire(join(n8nHome, 'node_modules', 'n8n', 'package.json'))('flatted');
+		this.version = n8nVersion(n8nHome);
 	}
 
 	async request(method, path, body) {
@@ -225,6 +236,18 @@ export class N8nRest {
 		return this.request('GET', `/workflows/${id}`);
 	}
 
+	/**
+	 * The node type descriptions the editor loads (with the codex n8n adds from each *.node.json):
+	 * /types/nodes.json, which lists the community packages' nodes too.
+	 */
+	async nodeTypes() {
+		const response = await fetch(`${this.url}/types/nodes.json`, {
+			headers: this.cookie ? { cookie: this.cookie } : {},
+		});
+		if (!response.ok) throw new Error(`n8n GET /types/nodes.json: ${response.status}`);
+		return await response.json();
+	}
+
 	/** What the editor does on Publish (n8n 2.x calls activation "publishing" a version). */
 	async activate(id) {
 		const { versionId } = await this.workflow(id);
@@ -242,6 +265,8 @@ export class N8nRest {
 	async runManually(id, triggerName, destination) {
 		const body = { triggerToStartFrom: { name: triggerName } };
 		if (destination) body.destinationNode = { nodeName: destination, mode: 'inclusive' };
+		// n8n 1.x runs the workflow the editor sends with the request (2.x reads the saved one).
+		if (this.version.startsWith('1.')) body.workflowData = await this.workflow(id);
 		const result = await this.request('POST', `/workflows/${id}/run`, body);
 		if (!result?.executionId)
 			throw new Error(`manual run of ${id} started no execution: ${JSON.stringify(result)}`);

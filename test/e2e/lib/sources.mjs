@@ -1,7 +1,8 @@
 // The four sources as the e2e run and the demo see them: simulator vendor, credential, test data.
 
 /**
- * One row per source. `short` goes into workflow ids (21 characters at most in n8n);
+ * One row per source. `short` goes into workflow ids (16 characters at most: n8n 1.x saves static
+ * data only for such ids);
  * `credential(sim)` is the n8n credential pointing at the simulator;
  * `vendorIds`: the normalized id is the vendor's own event id (unique even for identical records);
  * `exportFormat`: what the per-source Export and Wait case asks for;

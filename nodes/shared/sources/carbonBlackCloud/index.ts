@@ -67,6 +67,7 @@ export const carbonBlackCloud: AuditSource = {
 	pageSize: CBC_WINDOW,
 	searchWindow: CBC_WINDOW,
 	orders: ['asc', 'desc'],
+	flags: true,
 	serverFilters: ['actor', 'actorIp', 'flaggedOnly', 'query'],
 	pages: searchPages,
 	validate: validateCbcFilters,
