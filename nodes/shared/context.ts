@@ -52,6 +52,13 @@ export function createSourceContext(
 		...definedOnly({ ...options, notes: undefined, sleep: undefined }),
 		signal: cancelSignal(fn),
 	};
+	// The transport reads the deadline on every request: a cursor read holds it while it only
+	// re-reads what it already emitted (see `holdDeadline`).
+	let deadlineHeld = false;
+	Object.defineProperty(settings, 'deadline', {
+		get: () => (deadlineHeld ? undefined : options.deadline),
+		enumerable: true,
+	});
 	const realSleep = options.sleep ?? sleep;
 	const notes = options.notes ?? [];
 	let credentialsPromise: Promise<ICredentialDataDecryptedObject> | undefined;
@@ -98,7 +105,7 @@ export function createSourceContext(
 	const transport = new Transport(fn, source, itemIndex, credentials, settings, pause);
 	// A source's own waits (export job polls, 202 polls) end at the deadline like the transport's.
 	const sleepUntilDeadline = async (ms: number) => {
-		if (options.deadline !== undefined && settings.now() + ms > options.deadline) {
+		if (settings.deadline !== undefined && settings.now() + ms > settings.deadline) {
 			throw deadlineError(fn, itemIndex, `waiting ${Math.ceil(ms / 1000)} s`);
 		}
 		await pause(ms);
@@ -121,6 +128,9 @@ export function createSourceContext(
 			notes.push(redactSecrets(message, loaded));
 		},
 		deadline: options.deadline,
+		holdDeadline: (held: boolean) => {
+			deadlineHeld = held;
+		},
 		maxBodyBytes: settings.maxBodyBytes,
 		redact: (text: string) => redactSecrets(text, loaded),
 	};

@@ -167,6 +167,7 @@ export async function readNewEvents(
 			return events.length > 0 ? ctx.deadline : undefined;
 		},
 	};
+	ctx.holdDeadline?.(true);
 	try {
 		outer: for await (const { items, page } of readItems(reader, source, ascending, stats)) {
 			if (onPage) await onPage(page, items);
@@ -176,13 +177,18 @@ export async function readNewEvents(
 					full = true;
 					break outer;
 				}
-				if (offer === 'new') events.push(entry);
+				if (offer === 'new') {
+					events.push(entry);
+					ctx.holdDeadline?.(false);
+				}
 			}
 		}
 	} catch (error) {
 		// Only whole pages were offered: what the batch holds is consistent, the cut page is read again.
 		if (!isDeadlineError(error)) throw asNodeError(ctx, error);
 		stats.stoppedAtDeadline = true;
+	} finally {
+		ctx.holdDeadline?.(false);
 	}
 	return { events, next: batch.finish(), full, stoppedAtDeadline: stats.stoppedAtDeadline === true };
 }

@@ -189,6 +189,11 @@ export interface SourceContext {
 	 * or undefined for none. Readers stop paging past it; the cursor moves only over what was emitted.
 	 */
 	readonly deadline?: number;
+	/**
+	 * While held, the transport lets requests and waits run past `deadline`: a cursor read holds it
+	 * until it meets a new event, so re-reading its overlap never uses up a slow vendor's budget.
+	 */
+	holdDeadline?(held: boolean): void;
 	/** Largest body (download, inflated gzip, joined export) this run may hold, in bytes. */
 	readonly maxBodyBytes: number;
 	/** Removes the credential's secrets from text that may reach a user (vendor messages, hints). */

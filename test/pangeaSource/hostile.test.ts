@@ -160,7 +160,7 @@ describe('with the simulator: history rewritten after the trigger saw a root', (
 		const staticData: IDataObject = {};
 		const run = async () => {
 			const result = await runPangea(
-				{ operation: 'fetchQueue', returnAll: true, options: { verify: true, overlap: '0s' } },
+				{ operation: 'fetchQueue', returnAll: true, startFrom: 'beginning', options: { verify: true, overlap: '0s' } },
 				{
 					staticData,
 					credentials: {
