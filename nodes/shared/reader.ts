@@ -1,6 +1,7 @@
 // Reads a query as normalized items page by page, in the order asked, past any per-query result cap.
 import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { timed } from './auditItem';
+import { isDeadlineError } from './transport';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
 /** Counts how many times each id was met at one instant: the boundary between two windows. */
@@ -68,7 +69,7 @@ export function pastDeadline(ctx: SourceContext): boolean {
 }
 
 /** A request the transport cut short because the run's deadline came. */
-export { isDeadlineError } from './transport';
+export { isDeadlineError };
 
 function normalizePage(source: AuditSource, page: Page, stats: ReadStats): TimedItem[] {
 	const out = new Array<TimedItem>(page.records.length);
@@ -96,6 +97,33 @@ export async function* readItems(
 	source: AuditSource,
 	query: AuditQuery,
 	stats: ReadStats = { pages: 0, records: 0, queries: 0, untimed: 0 },
+): AsyncGenerator<{ items: TimedItem[]; page: Page }> {
+	try {
+		yield* readAll(ctx, source, query, stats);
+	} catch (error) {
+		throw located(error, stats);
+	}
+}
+
+/**
+ * A vendor failure says where the read stopped: the page that failed and how many records came
+ * before it (once, however deeply the readers nest). Deadline stops are not failures.
+ */
+function located(error: unknown, stats: ReadStats): unknown {
+	if (!(error instanceof NodeApiError) || isDeadlineError(error)) return error;
+	const marked = error as NodeApiError & { auditLogLocated?: boolean };
+	if (marked.auditLogLocated) return error;
+	marked.auditLogLocated = true;
+	const where = `Failed at page ${stats.pages + 1} of the read (offset ${stats.records}: ${stats.records} record(s) read before it).`;
+	marked.description = marked.description ? `${marked.description} ${where}` : where;
+	return error;
+}
+
+async function* readAll(
+	ctx: SourceContext,
+	source: AuditSource,
+	query: AuditQuery,
+	stats: ReadStats,
 ): AsyncGenerator<{ items: TimedItem[]; page: Page }> {
 	if (!source.orders.includes(query.order)) {
 		yield* readReversed(ctx, source, query, stats);
