@@ -39,7 +39,7 @@ function validLease(value: unknown, now: number): value is Lease {
  * Takes the lease on this node's state until `until`, or returns undefined (writing nothing) when
  * another poll of the same workflow node holds it.
  */
-export function acquirePollLease(fn: IPollFunctions, staticData: IDataObject, now: number, until: number): PollLease | undefined {
+export function acquirePollLease(fn: Pick<IPollFunctions, 'getWorkflow' | 'getNode'>, staticData: IDataObject, now: number, until: number): PollLease | undefined {
 	const key = `${String(fn.getWorkflow().id ?? '')}\u0000${fn.getNode().id}`;
 	if (validLease(running.get(key), now) || validLease(staticData[LEASE_KEY], now)) return undefined;
 	const lease: Lease = { token: randomUUID(), until };

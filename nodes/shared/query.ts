@@ -113,6 +113,10 @@ export function readQuery(
 	if (!['normalized', 'ocsf', 'raw'].includes(outputFormat)) {
 		throw parameterError(fn, 'Options > Output Format', `"${outputFormat}" is not a format`, 'Choose Normalized, OCSF or Raw.', itemIndex);
 	}
+	const sortOrder = commonOptions.sortOrder as string | undefined;
+	if (sortOrder !== undefined && sortOrder !== 'asc' && sortOrder !== 'desc') {
+		throw parameterError(fn, 'Options > Sort Order', `"${sortOrder}" is not an order`, 'Choose Newest First or Oldest First.', itemIndex);
+	}
 	const query: AuditQuery = {
 		start: range.start,
 		end: range.end,

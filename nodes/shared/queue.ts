@@ -7,7 +7,7 @@ import { deepCopy, NodeApiError, type IDataObject, type JsonObject } from 'n8n-w
 import { matchesCommonFilters, timed } from './auditItem';
 import { loadCursor, readNewEvents, saveCursor, seedCursor, type CursorState } from './cursor';
 import type { ReadSettings } from './query';
-import { asNodeError, pastDeadline, readItems } from './reader';
+import { asNodeError, locateError, pastDeadline, readItems } from './reader';
 import type {
 	AuditItem,
 	AuditSource,
@@ -127,8 +127,10 @@ export async function readNativeQueue(
 	counters: QueueCounters,
 ): Promise<NativeQueueRead> {
 	const result: NativeQueueRead = { events: [], taken: 0, full: false, stoppedAtDeadline: false };
+	let batches = 0;
 	try {
 		for await (const page of source.nativeQueue!.read(ctx)) {
+			batches++;
 			const entries = page.records.map((record) => timed(source.normalize(record, page.context)));
 			result.taken += entries.length;
 			// Kept before anything else can fail: from here on these events are owed to the workflow.
@@ -147,7 +149,11 @@ export async function readNativeQueue(
 				break;
 			}
 		}
-	} catch (error) {
+	} catch (failure) {
+		const error = locateError(
+			failure,
+			`Failed at queue batch ${batches + 1} (${result.taken} event(s) taken before it).`,
+		);
 		if (result.taken === 0) throw asNodeError(ctx, error);
 		result.error = error as Error;
 	}

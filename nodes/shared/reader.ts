@@ -101,7 +101,10 @@ export async function* readItems(
 	try {
 		yield* readAll(ctx, source, query, stats);
 	} catch (error) {
-		throw located(error, stats);
+		throw locateError(
+			error,
+			`Failed at page ${stats.pages + 1} of the read (offset ${stats.records}: ${stats.records} record(s) read before it).`,
+		);
 	}
 }
 
@@ -109,12 +112,11 @@ export async function* readItems(
  * A vendor failure says where the read stopped: the page that failed and how many records came
  * before it (once, however deeply the readers nest). Deadline stops are not failures.
  */
-function located(error: unknown, stats: ReadStats): unknown {
+export function locateError(error: unknown, where: string): unknown {
 	if (!(error instanceof NodeApiError) || isDeadlineError(error)) return error;
 	const marked = error as NodeApiError & { auditLogLocated?: boolean };
 	if (marked.auditLogLocated) return error;
 	marked.auditLogLocated = true;
-	const where = `Failed at page ${stats.pages + 1} of the read (offset ${stats.records}: ${stats.records} record(s) read before it).`;
 	marked.description = marked.description ? `${marked.description} ${where}` : where;
 	return error;
 }

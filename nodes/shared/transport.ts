@@ -492,7 +492,7 @@ export class Transport {
 				shapes = true;
 			}
 			const fieldProblem = shapes ? baseUrlProblem(value) : undefined;
-			if (fieldProblem) throw refuse(`"${field}"`, fieldProblem);
+			if (fieldProblem) throw refuse(field === 'baseUrl' ? 'the base URL' : `"${field}"`, fieldProblem);
 		}
 		this.checkedBase = base;
 		return base;

@@ -19,6 +19,7 @@ import {
 } from '../../shared/queue';
 import { parseDurationMs, parseInstant } from '../../shared/timeRange';
 import type { TimedItem } from '../../shared/types';
+import { acquirePollLease } from '../../AuditLogTrigger/schedule';
 import { contextFor, paired, type Operation, type OperationRun } from './common';
 
 // The operation's parameters; the node's description assembles them (description.ts).
@@ -78,6 +79,9 @@ export const description: OperationDescription = {
 		),
 	],
 };
+
+/** How long one Fetch Queue run holds its node's cursor before another run may take it over. */
+const RUN_LEASE_MS = 15 * 60_000;
 
 /** Return All still stops here: a queue that never empties must not fill n8n's memory. */
 export const QUEUE_SAFETY_CAP = 100_000;
@@ -228,15 +232,32 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 	const overlapMs = readOverlapMs(fn, settings.options, itemIndex);
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
-	const opened = openCursor(staticData, CURSOR_KEY, source.timePrecisionMs, () => start.at, reset);
-	const read = await readCursorQueue(ctx, source, settings, staticData, CURSOR_KEY, opened.state, { maxEvents: limit, overlapMs }, counters);
-	const shaped = paired(shape(run, settings, read.events), itemIndex);
 	const manual = fn.getMode() === 'manual';
-	if (manual) {
-		run.notes.push('Manual run: showing the queue without moving the cursor; an active or scheduled run consumes it');
-	} else {
-		opened.commit();
-		read.commit();
+	// Two runs of one node on one cursor (a schedule faster than a slow vendor) would both return
+	// the same new events: the run that finds another one reading returns nothing and changes nothing.
+	const lease = manual ? undefined : acquirePollLease(fn, staticData, now, now + RUN_LEASE_MS);
+	if (!manual && !lease) {
+		run.notes.push('Another run of this node is still reading its queue: this run returned nothing and left the cursor as it was');
+		return [];
+	}
+	let shaped: ReturnType<typeof paired>;
+	let read: Awaited<ReturnType<typeof readCursorQueue>>;
+	let opened: ReturnType<typeof openCursor>;
+	try {
+		opened = openCursor(staticData, CURSOR_KEY, source.timePrecisionMs, () => start.at, reset);
+		read = await readCursorQueue(ctx, source, settings, staticData, CURSOR_KEY, opened.state, { maxEvents: limit, overlapMs }, counters);
+		shaped = paired(shape(run, settings, read.events), itemIndex);
+		if (manual) {
+			run.notes.push('Manual run: showing the queue without moving the cursor; an active or scheduled run consumes it');
+		} else if (lease!.holds()) {
+			opened.commit();
+			read.commit();
+		} else {
+			// Outlived its lease and another run took over: it must not move the cursor under that one.
+			return [];
+		}
+	} finally {
+		lease?.release();
 	}
 	const from = new Date(opened.startedAt).toISOString();
 	if (opened.seeded) {

@@ -2,6 +2,7 @@
 // to a redirect; the body capped by the transport). Vendor words reach users only redacted.
 import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { countRecords, MIME_TYPES } from '../../files';
+import { locateError } from '../../reader';
 import { joinUrl } from '../../transport';
 import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
 import { cbcPaths, cbcSearchBody } from './request';
@@ -21,7 +22,10 @@ export async function exportAndDownload(
 ): Promise<ExportedFile> {
 	const { logs, jobs } = await cbcPaths(ctx);
 	const body = { ...cbcSearchBody(query), format: settings.format };
-	const started = await ctx.request<{ job_id?: number | string }>({ method: 'POST', url: `${logs}/_export`, body });
+	const started = await located(
+		ctx.request<{ job_id?: number | string }>({ method: 'POST', url: `${logs}/_export`, body }),
+		'Failed while starting the export job (POST _export; no job was created).',
+	);
 	const jobId = String(started.body.job_id ?? '');
 	if (jobId === '') {
 		throw new NodeApiError(ctx.fn.getNode(), { message: 'no job_id' } as JsonObject, {
@@ -29,8 +33,8 @@ export async function exportAndDownload(
 			itemIndex: ctx.itemIndex,
 		});
 	}
-	await waitForJob(ctx, jobs, jobId, settings);
-	const data = await download(ctx, `${jobs}/${jobId}/download`);
+	await located(waitForJob(ctx, jobs, jobId, settings), `Failed while waiting for export job ${jobId}.`);
+	const data = await located(download(ctx, `${jobs}/${jobId}/download`), `Failed while downloading export job ${jobId}.`);
 	return {
 		data,
 		fileName: `carbonBlackCloud-audit-export-${jobId}.${settings.format}`,
@@ -38,6 +42,15 @@ export async function exportAndDownload(
 		eventCount: countRecords(data, settings.format),
 		jobId,
 	};
+}
+
+/** A failure of one step says which job it concerns (or that none was created yet). */
+async function located<T>(step: Promise<T>, where: string): Promise<T> {
+	try {
+		return await step;
+	} catch (error) {
+		throw locateError(error, where);
+	}
 }
 
 async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, settings: ExportSettings): Promise<void> {

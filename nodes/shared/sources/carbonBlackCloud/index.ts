@@ -33,7 +33,8 @@ async function* searchPages(ctx: SourceContext, query: AuditQuery): AsyncIterabl
 async function* queuePages(ctx: SourceContext): AsyncIterable<Page> {
 	const { logs } = await cbcPaths(ctx);
 	for (;;) {
-		const response = await ctx.request<SearchResponse>({ method: 'GET', url: `${logs}/_queue` });
+		// Read-once: a batch whose answer is lost cannot be asked for again, so it is never retried blindly.
+		const response = await ctx.request<SearchResponse>({ method: 'GET', url: `${logs}/_queue`, nonIdempotent: true });
 		const results = response.body.results ?? [];
 		if (results.length === 0) return;
 		yield { records: results };

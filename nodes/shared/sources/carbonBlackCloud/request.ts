@@ -1,4 +1,5 @@
 // Carbon Black Cloud request shapes: the _search/_export body and the org-scoped paths.
+import { parameterError } from '../../errors';
 import type { IDataObject } from 'n8n-workflow';
 import { isoMillis } from '../../timeRange';
 import type { AuditQuery, SourceContext } from '../../types';
@@ -32,6 +33,16 @@ export function cbcSearchBody(query: AuditQuery): IDataObject {
 
 export async function cbcPaths(ctx: SourceContext) {
 	const credentials = await ctx.credentials();
-	const org = encodeURIComponent(String(credentials.orgKey ?? '').trim());
+	const orgKey = String(credentials.orgKey ?? '').trim();
+	if (orgKey === '') {
+		throw parameterError(
+			ctx.fn,
+			'Carbon Black Cloud credential > Org Key',
+			'is empty',
+			'Edit the credential: copy the Org Key from the console (Settings > General).',
+			ctx.itemIndex,
+		);
+	}
+	const org = encodeURIComponent(orgKey);
 	return { logs: `/audit_log/v1/orgs/${org}/logs`, jobs: `/jobs/v1/orgs/${org}/jobs` };
 }
