@@ -133,8 +133,14 @@ async function* readAll(
 	}
 	if (!source.searchWindow) {
 		stats.queries++;
+		let count = 0;
 		for await (const page of readAhead(source.pages(ctx, query), query.readAhead === true)) {
 			ctx.throwIfCancelled();
+			// An empty page while the vendor's total says more remain: the result would end short.
+			if (page.records.length === 0 && page.total !== undefined && count < page.total) {
+				throw shortRead(ctx, source, count, page.total);
+			}
+			count += page.records.length;
 			yield { items: normalizePage(source, page, stats), page };
 			// Checked before the next page is asked for: a run past its deadline hands back what it has.
 			if (pastDeadline(ctx)) {
@@ -145,6 +151,16 @@ async function* readAll(
 		return;
 	}
 	yield* readWindows(ctx, source, query, source.searchWindow, stats);
+}
+
+/** The pages ended before the vendor's own total: a short or empty page mid-result, never a complete one. */
+function shortRead(ctx: SourceContext, source: AuditSource, count: number, total: number): NodeApiError {
+	return new NodeApiError(ctx.fn.getNode(), { message: 'short read' } as JsonObject, {
+		message: `${source.displayName} answered an empty page at offset ${count}, while its total for the query is ${total}`,
+		description:
+			'A page came back empty in the middle of the result, so the result would be incomplete and was not returned as complete. Run again.',
+		itemIndex: ctx.itemIndex,
+	});
 }
 
 async function* readReversed(
@@ -187,6 +203,9 @@ async function* readWindows(
 		let sawOther = false;
 		for await (const page of readAhead(source.pages(ctx, current), current.readAhead === true)) {
 			ctx.throwIfCancelled();
+			if (page.records.length === 0 && page.total !== undefined && count < Math.min(page.total, window)) {
+				throw shortRead(ctx, source, count, page.total);
+			}
 			count += page.records.length;
 			total = page.total ?? total;
 			const items = normalizePage(source, page, stats);
