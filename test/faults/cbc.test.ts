@@ -1,0 +1,24 @@
+// Fault suite, Carbon Black Cloud: Search, Fetch Queue (the read-once queue), Export and Wait (the
+// vendor's export job), the trigger in both read modes, each against every fault of the simulator.
+import { defineFaultSuite } from './suite';
+
+// Every wait of the node returns at once and moves the transport's clock (test/faults/sim.ts).
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual<object>('n8n-workflow'),
+	sleep: async (ms: number) =>
+		await (require('./sim') as typeof import('./sim')).virtualTime.sleep(ms),
+}));
+
+defineFaultSuite({
+	vendor: 'cbc',
+	args: ['--cbc', '30', '--cortex', '0', '--cisco', '0', '--pangea', '0', '--span-days', '1'],
+	config: { cbcQueueBatch: 10, cbcJobPolls: 1 },
+	readPath: {
+		search: '/logs/_search',
+		fetchQueue: '/logs/_queue',
+		exportAndWait: '/jobs/',
+		trigger: '/logs/_search',
+	},
+	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger', 'queueTrigger'],
+	multiPage: { fetchQueue: true, queueTrigger: true },
+});

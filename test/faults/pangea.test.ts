@@ -1,0 +1,25 @@
+// Fault suite, Pangea: Search, Fetch Queue (the node's cursor), Export and Wait (the vendor's export),
+// the trigger, and Log (a write that must never be stored twice), each against every fault.
+import { defineFaultSuite, defineLogFaults } from './suite';
+
+// Every wait of the node returns at once and moves the transport's clock (test/faults/sim.ts).
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual<object>('n8n-workflow'),
+	sleep: async (ms: number) =>
+		await (require('./sim') as typeof import('./sim')).virtualTime.sleep(ms),
+}));
+
+defineFaultSuite({
+	vendor: 'pangea',
+	args: ['--cbc', '0', '--cortex', '0', '--cisco', '0', '--pangea', '40', '--span-days', '1'],
+	config: { pangeaAsyncPolls: 1 },
+	readPath: {
+		search: '/v1/search',
+		fetchQueue: '/v1/search',
+		exportAndWait: '/v1/download_results',
+		trigger: '/v1/search',
+	},
+	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger'],
+	multiPage: {},
+	log: defineLogFaults,
+});
