@@ -89,6 +89,8 @@ export type Score = { lost: number; duplicated: number; silentPartial: boolean }
 
 /** How far a run's clock (real plus virtual waits) may move: the transport's wait budget and slack. */
 export const BOUND_MS = 6 * 60_000;
+/** Between two runs of a cursor operation: past every source's settling delay (Cisco: its second). */
+const POLL_GAP_MS = 2000;
 /** Past this many runs a cursor operation is said to never settle. */
 const MAX_RUNS = 12;
 /** The trigger's first poll reads back this far: all seeded data (the simulator seeds one day). */
@@ -104,13 +106,13 @@ export function searchRange(): INodeParameters {
 export class FaultRunner {
 	/** The node's static data, kept across the runs of one case (the cursor). */
 	staticData: IDataObject = {};
-	/** Events a case added to the vendor on purpose (a late record): owed on top of the fault-free run. */
-	readonly extraExpected: string[] = [];
 
 	constructor(
 		readonly sim: SimChild,
 		readonly row: SourceRow,
 		readonly range: INodeParameters,
+		/** The case's vendor clock skew (ms ahead of the node; negative: behind). */
+		readonly skewMs = 0,
 	) {}
 
 	private credentials() {
@@ -185,14 +187,17 @@ export class FaultRunner {
 	): Promise<Outcome> {
 		const out: Outcome = { ids: [], errors: [], errorItems: 0, runs: 0 };
 		const once = operation === 'search' || operation === 'exportAndWait';
+		let quiet = 0;
 		for (let run = 0; run < (once ? 1 : MAX_RUNS); run++) {
 			out.runs++;
+			await this.syncVendorClock();
 			let items: INodeExecutionData[] | null;
 			try {
 				items = await this.once(operation);
 			} catch (error) {
 				out.errors.push(error as Error);
 				await between?.(run);
+				await this.nextPoll();
 				continue;
 			}
 			for (const item of items ?? []) {
@@ -200,14 +205,31 @@ export class FaultRunner {
 				else out.ids.push(...(await idsOf(operation, item)));
 			}
 			await between?.(run);
-			if (items === null || items.length === 0) break;
+			// Settled: two runs in a row found nothing (what was written during a run is read by the next).
+			quiet = items === null || items.length === 0 ? quiet + 1 : 0;
+			if (quiet === 2) break;
+			await this.nextPoll();
 		}
 		return out;
+	}
+
+	/** The next scheduled poll comes a little later: both clocks move on (the vendor's settling delay passes). */
+	private async nextPoll(): Promise<void> {
+		virtualTime.advance(POLL_GAP_MS);
+	}
+
+	/**
+	 * The vendor's clock is the node's (real time plus what the node slept and the polls advanced)
+	 * plus the case's skew, so a wait the node made does not read as a skew of its own.
+	 */
+	private async syncVendorClock(): Promise<void> {
+		await this.sim.setConfig({ clockOffsetMs: this.skewMs + virtualTime.slept });
 	}
 
 	/** `count` runs started at once on the same static data (n8n's scheduler does not wait). */
 	async together(operation: Operation | 'queueTrigger', count: number): Promise<Outcome> {
 		const out: Outcome = { ids: [], errors: [], errorItems: 0, runs: count };
+		await this.syncVendorClock();
 		const settled = await Promise.allSettled(
 			Array.from({ length: count }, async () => await this.once(operation)),
 		);
@@ -277,8 +299,8 @@ export function score(
 	return { lost, duplicated, silentPartial };
 }
 
-/** "What failed where": the vendor, and the page, offset, job or request it was reading. */
-export const WHERE = /page|offset|job|request|batch/i;
+/** "What failed where": the page, offset, job, queue batch or request id it was reading. */
+export const WHERE = /\b(page|offset|job|batch)\b|request id|request_id|\bprq_/i;
 
 export function describeError(error: Error): string {
 	const e = error as Error & { description?: string; httpCode?: string };
@@ -302,4 +324,6 @@ export type Case = {
 	between?: (runner: FaultRunner, run: number) => Promise<void>;
 	/** Requests the fault must make the node repeat (a retry proves a timeout fired). */
 	expectRetryOf?: string;
+	/** Two runs started together on one static data, the vendor slow to answer. */
+	overlapping?: boolean;
 };

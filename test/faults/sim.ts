@@ -19,6 +19,8 @@ export type FaultSpec = {
 	delayMs?: number;
 	retryAfter?: number | string;
 	headers?: Record<string, string>;
+	/** `append`: how many records the vendor writes before answering. */
+	events?: number;
 };
 
 export type SimInfo = {

@@ -30,7 +30,18 @@ const FACTORIES = {
 };
 const FAULT_TARGETS = [...VENDORS, 'presigned', '*'];
 /** Kinds that fail the request before the vendor sees it; the others are read by the vendors. */
-const GENERIC_KINDS = ['429', '500', '502', '503', '504', 'reset', 'slow', 'truncate', 'html'];
+const GENERIC_KINDS = [
+	'429',
+	'500',
+	'502',
+	'503',
+	'504',
+	'reset',
+	'slow',
+	'truncate',
+	'html',
+	'append',
+];
 /** Kinds applied to the vendor's own answer (lib/faults.mjs): the vendor handles the request first. */
 const ALL_GENERIC_KINDS = [...GENERIC_KINDS, ...ANSWER_KINDS];
 const VENDOR_KINDS = { cbc: ['jobFailed'], pangea: ['async'] };
@@ -239,6 +250,8 @@ export async function startSimulator(options) {
 		}
 		// A gateway's error page: the vendor never sees the request.
 		if (fault?.kind === 'html') return respond(ctx, htmlPage());
+		// Records written while a client pages (stamped with the vendor's clock), then the answer.
+		if (fault?.kind === 'append') appendEvents(area, { count: fault.events ?? 1 });
 		const answer = await handler.handle(ctx);
 		const previous = pages.previous(area, path);
 		pages.remember(area, path, answer);
@@ -312,6 +325,8 @@ function checkFault(spec) {
 		return 'fault.path must be a string';
 	if (spec.skip !== undefined && (!Number.isInteger(spec.skip) || spec.skip < 0))
 		return 'fault.skip must be a non-negative integer';
+	if (spec.events !== undefined && (!Number.isInteger(spec.events) || spec.events < 1))
+		return 'fault.events must be a positive integer';
 	if (spec.headers !== undefined && !isObject(spec.headers))
 		return 'fault.headers must be an object of header values';
 	return null;
