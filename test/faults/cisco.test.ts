@@ -2,12 +2,14 @@
 // pages), the trigger, each against every fault of the simulator; the simulator caps pages at 25.
 import { defineFaultSuite } from './suite';
 
-// Every wait of the node returns at once and moves the transport's clock (test/faults/sim.ts).
-jest.mock('n8n-workflow', () => ({
-	...jest.requireActual<object>('n8n-workflow'),
-	sleep: async (ms: number) =>
-		await (require('./sim') as typeof import('./sim')).virtualTime.sleep(ms),
-}));
+// Every pause of the node returns at once and moves the transport's clock; timers stay real (sim.ts).
+jest.mock('n8n-workflow', () => {
+	const actual = jest.requireActual<typeof import('n8n-workflow')>('n8n-workflow');
+	return {
+		...actual,
+		sleep: (require('./sim') as typeof import('./sim')).virtualTime.sleepFor(actual.sleep),
+	};
+});
 
 const PATH = '/audit_logs';
 

@@ -322,8 +322,8 @@ export type Case = {
 	config?: Record<string, unknown>;
 	/** Runs between two runs of a cursor operation (late record, restart, second poll…). */
 	between?: (runner: FaultRunner, run: number) => Promise<void>;
-	/** Requests the fault must make the node repeat (a retry proves a timeout fired). */
-	expectRetryOf?: string;
+	/** An answer slower than the request timeout: the node must not wait for it. */
+	slow?: boolean;
 	/** Two runs started together on one static data, the vendor slow to answer. */
 	overlapping?: boolean;
 };

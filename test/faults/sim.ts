@@ -150,6 +150,14 @@ export const virtualTime = {
 		virtualTime.slept += Math.max(0, ms);
 		await Promise.resolve();
 	},
+	/**
+	 * n8n-workflow's `sleep` for the suite: a pause (no signal) is virtual; a sleep with an abort
+	 * signal is a timer someone disarms (a body's silence timeout) and stays real.
+	 */
+	sleepFor(real: (ms: number, signal?: AbortSignal) => Promise<void>) {
+		return async (ms: number, signal?: AbortSignal): Promise<void> =>
+			signal ? await real(ms, signal) : await virtualTime.sleep(ms);
+	},
 	/** Moves the node's clock on without a wait (the next scheduled poll, a minute later). */
 	advance(ms: number): void {
 		virtualTime.slept += ms;
