@@ -146,17 +146,17 @@ const CASES: Array<[string, BadCase]> = [
 	...perVendor('base URL with a query', () => ({
 		operation: 'search',
 		credential: baseUrl((u) => `${u.href}?region=eu`),
-		names: /Base URL/,
+		names: /base URL/i,
 	})),
 	...perVendor('base URL with user info', () => ({
 		operation: 'search',
 		credential: baseUrl((u) => `${u.protocol}//admin:hunter2@${u.host}${u.pathname}`),
-		names: /Base URL/,
+		names: /base URL/i,
 	})),
 	...perVendor('base URL with a non-http scheme', () => ({
 		operation: 'search',
 		credential: baseUrl((u) => `ftp://${u.host}${u.pathname}`),
-		names: /Base URL/,
+		names: /base URL/i,
 	})),
 	[
 		'cbc search (base URL with a fragment)',
@@ -164,7 +164,7 @@ const CASES: Array<[string, BadCase]> = [
 			vendor: 'cbc',
 			operation: 'search',
 			credential: baseUrl((u) => `${u.href}#top`),
-			names: /Base URL/,
+			names: /base URL/i,
 		},
 	],
 	// Credentials.

@@ -129,7 +129,8 @@ export class FaultRunner {
 				filters: this.range,
 				options: { pollInterval: 1, maxWait: 120 },
 			};
-		if (operation === 'fetchQueue') return { ...base, returnAll: true };
+		// The cursor queue's first run reads everything the vendor holds (a new cursor starts there).
+		if (operation === 'fetchQueue') return { ...base, returnAll: true, startFrom: 'beginning' };
 		return { ...base, logMessage: '' };
 	}
 
