@@ -23,7 +23,7 @@ import { SimChild, virtualTime, type FaultSpec, type Vendor } from './sim';
 
 /** The request timeout the suite runs with, and an answer well past it. */
 export const TIMEOUT_MS = 400;
-const SLOW_MS = 4000;
+const SLOW_MS = 3000;
 
 export type SuiteSpec = {
 	vendor: Vendor;
@@ -228,9 +228,9 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 	describe.each(spec.operations)(`${row.id} %s`, (operation) => {
 		it('fault-free: reads every seeded record once', async () => {
 			const ids = await expected(operation);
-			const stored = await sim.records(spec.vendor);
 			expect(ids.length).toBeGreaterThan(0);
-			expect(new Set(ids).size).toBe(new Set(stored.map((r) => idOf(row, r as IDataObject))).size);
+			// The baseline the faults are scored against is itself checked against the vendor's store.
+			expect([...ids].sort()).toEqual((await allIds()).sort());
 		});
 
 		const path = spec.readPath[operation === 'queueTrigger' ? 'fetchQueue' : operation] ?? '';
