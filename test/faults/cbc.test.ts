@@ -21,6 +21,7 @@ defineFaultSuite({
 		exportAndWait: '/jobs/',
 		trigger: '/logs/_search',
 	},
+	downloads: true,
 	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger', 'queueTrigger'],
 	multiPage: { fetchQueue: true, queueTrigger: true },
 });

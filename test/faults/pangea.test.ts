@@ -21,6 +21,7 @@ defineFaultSuite({
 		exportAndWait: '/v1/download_results',
 		trigger: '/v1/search',
 	},
+	downloads: true,
 	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger'],
 	multiPage: {},
 	log: defineLogFaults,

@@ -106,6 +106,8 @@ export function searchRange(): INodeParameters {
 export class FaultRunner {
 	/** The node's static data, kept across the runs of one case (the cursor). */
 	staticData: IDataObject = {};
+	/** Max Events per Poll (trigger) or Limit (Fetch Queue); unset: 1000 and Return All. */
+	maxEvents?: number;
 
 	constructor(
 		readonly sim: SimChild,
@@ -130,7 +132,12 @@ export class FaultRunner {
 				options: { pollInterval: 1, maxWait: 120 },
 			};
 		// The cursor queue's first run reads everything the vendor holds (a new cursor starts there).
-		if (operation === 'fetchQueue') return { ...base, returnAll: true, startFrom: 'beginning' };
+		if (operation === 'fetchQueue') {
+			const size = this.maxEvents
+				? { returnAll: false, limit: this.maxEvents }
+				: { returnAll: true };
+			return { ...base, ...size, startFrom: 'beginning' };
+		}
 		return { ...base, logMessage: '' };
 	}
 
@@ -154,7 +161,7 @@ export class FaultRunner {
 			parameters: {
 				source: this.row.id,
 				...(this.row.id === 'carbonBlackCloud' ? { cbcMode: 'search' } : {}),
-				options: { initialLookback: LOOKBACK, maxEventsPerPoll: 1000 },
+				options: { initialLookback: LOOKBACK, maxEventsPerPoll: this.maxEvents ?? 1000 },
 			},
 			credentials: this.credentials(),
 			credentialTypes: CREDENTIAL_TYPES,
@@ -168,7 +175,11 @@ export class FaultRunner {
 	async queuePoll(): Promise<INodeExecutionData[] | null> {
 		const output = await runPoll({
 			nodeType: new AuditLogTrigger(),
-			parameters: { source: this.row.id, cbcMode: 'queue', options: { maxEventsPerPoll: 1000 } },
+			parameters: {
+				source: this.row.id,
+				cbcMode: 'queue',
+				options: { maxEventsPerPoll: this.maxEvents ?? 1000 },
+			},
 			credentials: this.credentials(),
 			credentialTypes: CREDENTIAL_TYPES,
 			mode: 'trigger',
@@ -264,7 +275,13 @@ async function idsOf(
 ): Promise<string[]> {
 	if (operation !== 'exportAndWait') return [String(item.json.id)];
 	if (!item.binary?.data) return item.json.id !== undefined ? [String(item.json.id)] : [];
-	const { rows } = await readExport(item, 'json');
+	let rows: unknown[];
+	try {
+		({ rows } = await readExport(item, 'json'));
+	} catch {
+		// A file that does not parse holds no event anyone can read: all of them are missing.
+		return [];
+	}
 	const source = getSource(String(item.json.source));
 	return (rows as IDataObject[]).map((row) =>
 		typeof row.id === 'string' && typeof row.source === 'string'
@@ -301,7 +318,7 @@ export function score(
 }
 
 /** "What failed where": the page, offset, job, queue batch or request id it was reading. */
-export const WHERE = /\b(page|offset|job|batch)\b|request id|request_id|\bprq_/i;
+export const WHERE = /\b(page|offset|job|batch)\b|request id|request_id|\b(prq|pas)_/i;
 
 export function describeError(error: Error): string {
 	const e = error as Error & { description?: string; httpCode?: string };
@@ -327,4 +344,6 @@ export type Case = {
 	slow?: boolean;
 	/** Two runs started together on one static data, the vendor slow to answer. */
 	overlapping?: boolean;
+	/** Each run emits at most this share of the backlog (Max Events per Poll, Limit). */
+	capShare?: number;
 };

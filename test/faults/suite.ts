@@ -35,6 +35,8 @@ export type SuiteSpec = {
 	operations: ReadOperation[];
 	/** Whether the operation reads more than one page of the seeded data (mid-result faults apply). */
 	multiPage: Partial<Record<ReadOperation, boolean>>;
+	/** Export and Wait downloads the vendor's file from the pre-signed host: faults there too. */
+	downloads?: boolean;
 	/** More cases on the same simulator (Pangea Log). */
 	log?: (getSim: () => SimChild) => void;
 };
@@ -165,8 +167,38 @@ function cursorHazards(vendor: Vendor, path: string): Case[] {
 			},
 		},
 		{ name: 'two polls in flight on the same state', faults: [], overlapping: true },
+		{
+			name: 'Max Events per Poll a third of the backlog, records written between runs',
+			faults: [],
+			capShare: 1 / 3,
+			between: async (runner, run) => {
+				if (run === 0) await append(runner, { count: 2, time: Date.now() - 5_000 });
+			},
+		},
+		{
+			name: 'Max Events per Poll a third of the backlog, a 5xx burst past the retries on a later poll',
+			faults: [{ vendor, path, kind: '503', skip: 2, count: FAULT_COUNT_PAST_RETRIES }],
+			capShare: 1 / 3,
+		},
 	];
 }
+
+/** The export file's download (from the pre-signed host): never a partial file presented as the export. */
+const DOWNLOAD_FAULTS: Case[] = [
+	{ name: 'download: 503 once', faults: [{ vendor: 'presigned', kind: '503' }] },
+	{
+		name: 'download: connection reset before the answer',
+		faults: [{ vendor: 'presigned', kind: 'reset' }],
+	},
+	{
+		name: 'download: connection reset mid-body',
+		faults: [{ vendor: 'presigned', kind: 'truncate' }],
+	},
+	{
+		name: 'download: a complete answer holding half the file',
+		faults: [{ vendor: 'presigned', kind: 'truncatedJson' }],
+	},
+];
 
 const isNativeQueue = (vendor: Vendor, operation: ReadOperation) =>
 	vendor === 'cbc' && (operation === 'fetchQueue' || operation === 'queueTrigger');
@@ -242,10 +274,12 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 				isNativeQueue(spec.vendor, operation),
 			),
 			...(CURSOR_OPS.includes(operation) ? cursorHazards(spec.vendor, path) : []),
+			...(operation === 'exportAndWait' && spec.downloads ? DOWNLOAD_FAULTS : []),
 		];
 		it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
 			const wanted = await expected(operation);
 			const runner = await fresh(c.config);
+			if (c.capShare) runner.maxEvents = Math.ceil(wanted.length * c.capShare);
 			await sim.addFaults(c.faults);
 			const start = virtualTime.now();
 			const realStart = performance.now();

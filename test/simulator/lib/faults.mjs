@@ -52,8 +52,13 @@ export function htmlPage() {
 	);
 }
 
-/** The same status and headers, half the JSON text, and a Content-Length that matches it. */
+/**
+ * The same status and headers, half the JSON text (or half of any other body: a download), and a
+ * Content-Length that matches it: a complete HTTP answer whose content is cut short.
+ */
 export function truncatedJson(desc) {
+	if (desc.json === undefined && desc.rawJson === undefined && Buffer.isBuffer(desc.body))
+		return { ...desc, body: desc.body.subarray(0, Math.floor(desc.body.length / 2)) };
 	const full = desc.rawJson ?? (desc.json !== undefined ? JSON.stringify(desc.json) : undefined);
 	if (full === undefined) return desc;
 	const { rawJson: _raw, json: _json, gzip: _gzip, ...rest } = desc;
