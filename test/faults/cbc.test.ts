@@ -22,6 +22,11 @@ defineFaultSuite({
 		trigger: '/logs/_search',
 	},
 	downloads: true,
+	vendorFaults: {
+		exportAndWait: [
+			{ name: 'the export job fails', faults: [{ vendor: 'cbc', kind: 'jobFailed' }] },
+		],
+	},
 	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger', 'queueTrigger'],
 	multiPage: { fetchQueue: true, queueTrigger: true },
 });

@@ -11,6 +11,14 @@ jest.mock('n8n-workflow', () => {
 	};
 });
 
+/** Pangea answers 202 and the result comes from GET /request/{id} after two polls. */
+const ACCEPTED_LATER = [
+	{
+		name: 'a 202 answered after two polls of the request',
+		faults: [{ vendor: 'pangea' as const, kind: 'async', polls: 2 }],
+	},
+];
+
 defineFaultSuite({
 	vendor: 'pangea',
 	args: ['--cbc', '0', '--cortex', '0', '--cisco', '0', '--pangea', '40', '--span-days', '1'],
@@ -22,6 +30,11 @@ defineFaultSuite({
 		trigger: '/v1/search',
 	},
 	downloads: true,
+	vendorFaults: {
+		search: ACCEPTED_LATER,
+		exportAndWait: ACCEPTED_LATER,
+		trigger: ACCEPTED_LATER,
+	},
 	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger'],
 	multiPage: {},
 	log: defineLogFaults,

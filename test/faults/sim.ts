@@ -21,6 +21,8 @@ export type FaultSpec = {
 	headers?: Record<string, string>;
 	/** `append`: how many records the vendor writes before answering. */
 	events?: number;
+	/** Pangea `async`: 202s before the result. */
+	polls?: number;
 };
 
 export type SimInfo = {

@@ -35,6 +35,8 @@ export type SuiteSpec = {
 	operations: ReadOperation[];
 	/** Whether the operation reads more than one page of the seeded data (mid-result faults apply). */
 	multiPage: Partial<Record<ReadOperation, boolean>>;
+	/** Faults only this vendor has (a failed export job, a 202 answered later), per operation. */
+	vendorFaults?: Partial<Record<ReadOperation, Case[]>>;
 	/** Export and Wait downloads the vendor's file from the pre-signed host: faults there too. */
 	downloads?: boolean;
 	/** More cases on the same simulator (Pangea Log). */
@@ -275,6 +277,7 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 			),
 			...(CURSOR_OPS.includes(operation) ? cursorHazards(spec.vendor, path) : []),
 			...(operation === 'exportAndWait' && spec.downloads ? DOWNLOAD_FAULTS : []),
+			...(spec.vendorFaults?.[operation] ?? []),
 		];
 		it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
 			const wanted = await expected(operation);
