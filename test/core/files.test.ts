@@ -1,6 +1,13 @@
 // ExportWriter (CSV, JSON, NDJSON built page by page) parsed back, and countRecords on vendor files.
 import type { IDataObject } from 'n8n-workflow';
-import { countJsonArrayItems, countRecords, CSV_COLUMNS, csvCell, ExportWriter, MIME_TYPES } from '../../nodes/shared/files';
+import {
+	countJsonArrayItems,
+	countRecords,
+	csvCell,
+	ExportWriter,
+	MIME_TYPES,
+} from '../../nodes/shared/files';
+import { EXPORT_CSV_COLUMNS, expectCsvRowsMatch, ITEM_FIELD_PATHS } from '../support/exportFiles';
 import { normalizeCbc } from '../../nodes/shared/sources/carbonBlackCloud/normalize';
 import { cbcEvents } from '../support/cbcEvents';
 import { csvRecords, parseCsv } from '../support/csv';
@@ -27,7 +34,10 @@ describe('ExportWriter', () => {
 	it('CSV: the normalized columns, one row per item, every cell read back', () => {
 		const data = write('csv');
 		const text = data.toString('utf8');
-		expect(parseCsv(text)[0]).toEqual(CSV_COLUMNS);
+		const [header, ...cells] = parseCsv(text);
+		// The pinned contract, and every field of every row read back in its column.
+		expectCsvRowsMatch(header, cells, all as IDataObject[]);
+		expect(ITEM_FIELD_PATHS.filter((path) => !header.includes(path))).toEqual([]);
 		const rows = csvRecords(text);
 		expect(rows).toHaveLength(all.length);
 		rows.forEach((row, i) => {
@@ -39,6 +49,13 @@ describe('ExportWriter', () => {
 			expect(row['actor.ip']).toBe(item.actor.ip ?? '');
 			expect(row.description).toBe(item.description);
 			expect(row.flagged).toBe(String(item.flagged));
+			expect(row.source).toBe(item.source);
+			expect(row.action).toBe(item.action ?? '');
+			expect(row.category).toBe(item.category ?? '');
+			expect(row.outcome).toBe(item.outcome ?? '');
+			expect(row.organization).toBe(item.organization ?? '');
+			expect(row['target.id']).toBe(item.target.id ?? '');
+			expect(row['target.name']).toBe(item.target.name ?? '');
 			expect(row.requestUrl).toBe(item.requestUrl ?? '');
 			expect(row['target.type']).toBe(item.target.type ?? '');
 			expect(row.changes === '' ? null : JSON.parse(row.changes)).toEqual(item.changes);
@@ -66,28 +83,26 @@ describe('ExportWriter', () => {
 		expect(new ExportWriter('json').finish().toString()).toBe('[]');
 		expect(new ExportWriter('ndjson').finish().toString()).toBe('');
 		const csv = new ExportWriter('csv').finish();
-		expect(csv.toString()).toBe(CSV_COLUMNS.join(',') + '\n');
+		expect(csv.toString()).toBe(EXPORT_CSV_COLUMNS.join(',') + '\n');
 		expect(countRecords(csv, 'csv')).toBe(0);
 	});
 
 	it('names the MIME type of each format', () => {
-		expect(MIME_TYPES).toEqual({ csv: 'text/csv', json: 'application/json', ndjson: 'application/x-ndjson' });
+		expect(MIME_TYPES).toEqual({
+			csv: 'text/csv',
+			json: 'application/json',
+			ndjson: 'application/x-ndjson',
+		});
 	});
 });
 
 describe('csvCell', () => {
 	it('quotes only what needs quoting and doubles quotes', () => {
-		expect([null, undefined, 'plain', 'a,b', 'say "x"', 'two\nlines', 'cr\r', 3, true].map((v) => csvCell(v))).toEqual([
-			'',
-			'',
-			'plain',
-			'"a,b"',
-			'"say ""x"""',
-			'"two\nlines"',
-			'"cr\r"',
-			'3',
-			'true',
-		]);
+		expect(
+			[null, undefined, 'plain', 'a,b', 'say "x"', 'two\nlines', 'cr\r', 3, true].map((v) =>
+				csvCell(v),
+			),
+		).toEqual(['', '', 'plain', '"a,b"', '"say ""x"""', '"two\nlines"', '"cr\r"', '3', 'true']);
 		expect(csvCell({ a: 'b' })).toBe('"{""a"":""b""}"');
 	});
 });
@@ -130,7 +145,11 @@ describe('countJsonArrayItems', () => {
 	});
 
 	it('agrees with JSON.parse on a generated export', () => {
-		const rows = Array.from({ length: 500 }, (_, i) => ({ i, text: `a,b]"} ${'\\'.repeat(i % 3)}`, list: [i, { i }] }));
+		const rows = Array.from({ length: 500 }, (_, i) => ({
+			i,
+			text: `a,b]"} ${'\\'.repeat(i % 3)}`,
+			list: [i, { i }],
+		}));
 		const text = JSON.stringify(rows, null, 2);
 		expect(countJsonArrayItems(Buffer.from(text))).toBe(JSON.parse(text).length);
 	});

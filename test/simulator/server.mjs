@@ -5,6 +5,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { SIM_CREDENTIALS } from './credentials.mjs';
 import { isObject, json, originOf, parseJson, readBody, respond } from './lib/http.mjs';
+import {
+	ANSWER_KINDS,
+	createPageMemory,
+	emptyPage,
+	htmlPage,
+	truncatedJson,
+} from './lib/faults.mjs';
 import { createBlobStore } from './lib/presigned.mjs';
 import { DAY, MINUTE, parseIsoStrict } from './lib/time.mjs';
 import { createCbc } from './vendors/cbc.mjs';
@@ -23,7 +30,20 @@ const FACTORIES = {
 };
 const FAULT_TARGETS = [...VENDORS, 'presigned', '*'];
 /** Kinds that fail the request before the vendor sees it; the others are read by the vendors. */
-const GENERIC_KINDS = ['429', '500', '502', '503', '504', 'reset', 'slow', 'truncate'];
+const GENERIC_KINDS = [
+	'429',
+	'500',
+	'502',
+	'503',
+	'504',
+	'reset',
+	'slow',
+	'truncate',
+	'html',
+	'append',
+];
+/** Kinds applied to the vendor's own answer (lib/faults.mjs): the vendor handles the request first. */
+const ALL_GENERIC_KINDS = [...GENERIC_KINDS, ...ANSWER_KINDS];
 const VENDOR_KINDS = { cbc: ['jobFailed'], pangea: ['async'] };
 const MAX_VIOLATIONS = 1000;
 
@@ -50,6 +70,8 @@ const DEFAULT_CONFIG = {
 	presignedTtlMs: 15 * MINUTE,
 	presignedBaseUrl: undefined,
 	slowMs: 3000,
+	/** Added to the simulated clock: > 0 the vendor's clock runs ahead of the client's, < 0 behind. */
+	clockOffsetMs: 0,
 };
 
 function resolveOptions(options = {}) {
@@ -97,7 +119,7 @@ export async function startSimulator(options) {
 		config: { ...resolved.config },
 		url: '',
 		/** Simulated now: the `now` option, advancing with real time. */
-		clock: () => resolved.now + (Date.now() - startedAt),
+		clock: () => resolved.now + (Date.now() - startedAt) + (sim.config.clockOffsetMs ?? 0),
 		stats: emptyStats(),
 		faults: [],
 		webhooks: new Map(),
@@ -123,6 +145,11 @@ export async function startSimulator(options) {
 					(!f.path || path.includes(f.path)),
 			);
 			if (!fault) return null;
+			// `skip`: let that many matching requests through first (a fault on page 2, not page 1).
+			if (fault.skip > 0) {
+				fault.skip--;
+				return null;
+			}
 			fault.remaining--;
 			sim.stats.faultsFired.push({ at: new Date().toISOString(), vendor, kind: fault.kind, path });
 			if (fault.remaining === 0) sim.faults.splice(sim.faults.indexOf(fault), 1);
@@ -148,6 +175,7 @@ export async function startSimulator(options) {
 	function reset(what = 'all') {
 		if (what === 'all' || what === 'stats') sim.stats = emptyStats();
 		if (what === 'all' || what === 'faults') sim.faults = [];
+		if (what === 'all' || what === 'data') pages.clear();
 		if (what === 'all' || what === 'webhooks') sim.webhooks.clear();
 		if (what === 'all' || what === 'data') {
 			sim.config = { ...resolved.config };
@@ -177,6 +205,7 @@ export async function startSimulator(options) {
 		};
 	}
 
+	const pages = createPageMemory();
 	const control = createControl({ sim, addFault, reset, appendEvents, snapshot });
 
 	async function onRequest(req, res) {
@@ -208,7 +237,7 @@ export async function startSimulator(options) {
 		if (area === 'other')
 			return respond(ctx, json(404, { error: `Unknown path ${path}`, vendors: VENDORS }));
 		const handler = area === 'presigned' ? sim.blobs : sim.vendors[area];
-		const fault = sim.takeFault(area, GENERIC_KINDS, path);
+		const fault = sim.takeFault(area, ALL_GENERIC_KINDS, path);
 		if (fault?.kind === 'reset') return res.destroy();
 		if (fault?.kind === 'slow') await delay(fault.delayMs ?? sim.config.slowMs);
 		if (fault?.kind === 'truncate') ctx.truncate = true;
@@ -220,9 +249,30 @@ export async function startSimulator(options) {
 					: handler.error(status, `Simulated ${status}`);
 			if (fault.retryAfter !== undefined)
 				desc.headers = { ...desc.headers, 'retry-after': String(fault.retryAfter) };
+			if (fault.headers) desc.headers = { ...desc.headers, ...fault.headers };
 			return respond(ctx, desc);
 		}
-		return respond(ctx, await handler.handle(ctx));
+		// A gateway's error page: the vendor never sees the request.
+		if (fault?.kind === 'html') return respond(ctx, htmlPage());
+		// Records written while a client pages (stamped with the vendor's clock), then the answer.
+		if (fault?.kind === 'append') appendEvents(area, { count: fault.events ?? 1 });
+		const answer = await handler.handle(ctx);
+		const previous = pages.previous(area, path);
+		pages.remember(area, path, answer);
+		if (!fault || fault.kind === 'slow' || fault.kind === 'truncate') return respond(ctx, answer);
+		switch (fault.kind) {
+			case 'resetAfter':
+				// The vendor did the work (a write is stored); the client never hears back.
+				return res.destroy();
+			case 'emptyPage':
+				return respond(ctx, emptyPage(area, answer));
+			case 'repeatPage':
+				return respond(ctx, previous ?? answer);
+			case 'truncatedJson':
+				return respond(ctx, truncatedJson(answer));
+			default:
+				return respond(ctx, answer);
+		}
 	}
 
 	const server = createServer((req, res) => {
@@ -270,13 +320,19 @@ function checkFault(spec) {
 	if (!isObject(spec)) return 'fault must be an object';
 	if (!FAULT_TARGETS.includes(spec.vendor))
 		return `fault.vendor must be one of ${FAULT_TARGETS.join(', ')}`;
-	const kinds = [...GENERIC_KINDS, ...(VENDOR_KINDS[spec.vendor] ?? [])];
+	const kinds = [...ALL_GENERIC_KINDS, ...(VENDOR_KINDS[spec.vendor] ?? [])];
 	if (!kinds.includes(String(spec.kind)))
 		return `fault.kind for ${spec.vendor} must be one of ${kinds.join(', ')}`;
 	if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1))
 		return 'fault.count must be a positive integer';
 	if (spec.path !== undefined && typeof spec.path !== 'string')
 		return 'fault.path must be a string';
+	if (spec.skip !== undefined && (!Number.isInteger(spec.skip) || spec.skip < 0))
+		return 'fault.skip must be a non-negative integer';
+	if (spec.events !== undefined && (!Number.isInteger(spec.events) || spec.events < 1))
+		return 'fault.events must be a positive integer';
+	if (spec.headers !== undefined && !isObject(spec.headers))
+		return 'fault.headers must be an object of header values';
 	return null;
 }
 
@@ -333,9 +389,26 @@ function createControl({ sim, addFault, reset, appendEvents, snapshot }) {
 				}
 			}
 			default:
-				return webhook(ctx, sim, body) ?? json(404, { error: `Unknown control route ${route}` });
+				return (
+					records(ctx, sim) ??
+					webhook(ctx, sim, body) ??
+					json(404, { error: `Unknown control route ${route}` })
+				);
 		}
 	};
+}
+
+/**
+ * GET /_sim/records/<vendor>: every stored record as the vendor returns it (Pangea: envelope and hash),
+ * oldest first, so a test can check what a write stored or what a read should have returned.
+ */
+function records(ctx, sim) {
+	const match = /^\/records\/(\w+)$/.exec(ctx.sub);
+	if (!match || ctx.method !== 'GET') return null;
+	const vendor = sim.vendors[match[1]];
+	if (!vendor) return json(404, { error: `Unknown vendor ${match[1]}`, vendors: VENDORS });
+	const list = vendor.events.map((e) => e.data ?? { envelope: e.envelope, hash: e.hash });
+	return json(200, { vendor: match[1], count: list.length, records: list });
 }
 
 /** POST records any body under a name (Slack / Splunk HEC stand-in); GET returns them; DELETE clears. */

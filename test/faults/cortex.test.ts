@@ -1,0 +1,23 @@
+// Fault suite, Cortex XDR: Search, Fetch Queue (the node's cursor), Export and Wait (from the pages),
+// the trigger, each against every fault of the simulator; pages of 100, so 150 records are two.
+import { defineFaultSuite } from './suite';
+
+// Every pause of the node returns at once and moves the transport's clock; timers stay real (sim.ts).
+jest.mock('n8n-workflow', () => {
+	const actual = jest.requireActual<typeof import('n8n-workflow')>('n8n-workflow');
+	return {
+		...actual,
+		sleep: (require('./sim') as typeof import('./sim')).virtualTime.sleepFor(actual.sleep),
+	};
+});
+
+const PATH = '/management_logs';
+
+defineFaultSuite({
+	vendor: 'cortex',
+	args: ['--cbc', '0', '--cortex', '150', '--cisco', '0', '--pangea', '0', '--span-days', '1'],
+	config: { cortexRateLimit: 0 },
+	readPath: { search: PATH, fetchQueue: PATH, exportAndWait: PATH, trigger: PATH },
+	operations: ['search', 'fetchQueue', 'exportAndWait', 'trigger'],
+	multiPage: { search: true, fetchQueue: true, exportAndWait: true, trigger: true },
+});
