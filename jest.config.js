@@ -6,6 +6,9 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
 	testTimeout: 60000,
+	// One worker runs many files on a 2-core machine: restart it once it holds this much, so memory
+	// left by the hostile-server and fault suites cannot add up to the heap limit.
+	workerIdleMemoryLimit: '1GB',
 	globalSetup: '<rootDir>/test/support/tallySetup.js',
 	reporters: ['default', '<rootDir>/test/support/tallyReporter.js'],
 };

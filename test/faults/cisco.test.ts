@@ -7,6 +7,7 @@ jest.mock('n8n-workflow', () => {
 	const actual = jest.requireActual<typeof import('n8n-workflow')>('n8n-workflow');
 	return {
 		...actual,
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.mock factory: a hoisted import cannot be used here
 		sleep: (require('./sim') as typeof import('./sim')).virtualTime.sleepFor(actual.sleep),
 	};
 });

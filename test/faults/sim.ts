@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test-only: starts the vendor simulator as a child process */
 // The vendor simulator as a child process (test/simulator/cli.mjs --json) with a client of its /_sim API,
 // and the virtual clock the fault suite runs the node on: every wait returns at once and moves the
 // transport's clock on, so retries, Retry-After and budgets take no real time and no test depends on

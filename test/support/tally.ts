@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 export type TallyCounts = {
 	/** `faults: N cases, L lost, D duplicated, S silent partials` */
-	faults: { cases: number; lost: number; duplicated: number; silentPartials: number };
+	faults: { cases: number; lost: number; duplicated: number; silentPartials: number; open: number };
 	/** `bad inputs: M rejected with R requests` */
 	badInputs: { rejected: number; requests: number };
 	/** `secrets: L leaks in N outputs` */

@@ -3,7 +3,7 @@ const { readdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const LINES = {
-	faults: (c) => `faults: ${c.cases ?? 0} cases, ${c.lost ?? 0} lost, ${c.duplicated ?? 0} duplicated, ${c.silentPartials ?? 0} silent partials`,
+	faults: (c) => `faults: ${c.cases ?? 0} cases, ${c.lost ?? 0} lost, ${c.duplicated ?? 0} duplicated, ${c.silentPartials ?? 0} silent partials${c.open ? `, ${c.open} open (todo, see test/faults/suite.ts)` : ''}`,
 	badInputs: (c) => `bad inputs: ${c.rejected ?? 0} rejected with ${c.requests ?? 0} requests`,
 	secrets: (c) => `secrets: ${c.leaks ?? 0} leaks in ${c.outputs ?? 0} outputs`,
 	model: (c) =>
