@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Checks } from '../lib/checks.mjs';
+import { Checks, markerOf } from '../lib/checks.mjs';
 import { stopAll, tearDownOnExit } from '../lib/proc.mjs';
 import { registeredSources } from '../lib/registry.mjs';
 import { E2E_SOURCES } from '../lib/sources.mjs';
@@ -40,7 +40,12 @@ const { values: args } = parseArgs({
 });
 
 /** `--only 3,4`: the listed cases (1 and 2 run together); all by default. */
-const wanted = (n) => !args.only || args.only.split(',').map((x) => x.trim()).includes(String(n));
+const wanted = (n) =>
+	!args.only ||
+	args.only
+		.split(',')
+		.map((x) => x.trim())
+		.includes(String(n));
 
 const elapsed = (since = started) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -66,8 +71,14 @@ async function runCase(phase, name, sim, body) {
 	}
 	if (sim) {
 		const after = await sim.control.stats();
-		t.none(after.violations.slice(before.violations.length).map((v) => JSON.stringify(v)), 'simulator recorded contract violations');
-		t.none(after.errors.slice(before.errors.length).map((e) => e.message.split('\n')[0]), 'simulator errors');
+		t.none(
+			after.violations.slice(before.violations.length).map((v) => JSON.stringify(v)),
+			'simulator recorded contract violations',
+		);
+		t.none(
+			after.errors.slice(before.errors.length).map((e) => e.message.split('\n')[0]),
+			'simulator errors',
+		);
 	}
 	record(phase, name, t.failures, Date.now() - begin);
 }
@@ -80,12 +91,18 @@ async function until(at) {
 async function main() {
 	for (const required of ['tarball', 'n8n-home', 'redis-port', 'pg-port'])
 		if (!args[required]) throw new Error(`run.mjs needs --${required} (use test/e2e/queue/run.sh)`);
-	const workDir = args.work ?? join(REPO, '.e2e', `queue-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+	const workDir =
+		args.work ?? join(REPO, '.e2e', `queue-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 	await mkdir(workDir, { recursive: true });
 	const timeoutMs = Number(args['timeout-seconds']) * 1000;
 	tearDownOnExit(() => console.log(`interrupted: stopping everything (${elapsed()})`));
 	const timer = setTimeout(async () => {
-		record('all', `global timeout of ${timeoutMs / 1000} s`, ['the run took too long; unfinished cases did not report'], timeoutMs);
+		record(
+			'all',
+			`global timeout of ${timeoutMs / 1000} s`,
+			['the run took too long; unfinished cases did not report'],
+			timeoutMs,
+		);
 		await stopAll();
 		summary(workDir);
 		process.exit(1);
@@ -93,9 +110,25 @@ async function main() {
 
 	// One simulator per case: separate tenants (Cortex's rate limit, CBC's queue) and counters.
 	const [trig, files, fq, budget] = await Promise.all([
-		caseSimulator('T', workDir, ['--cbc', '30', '--cortex', '30', '--cisco', '30', '--pangea', '30']),
+		caseSimulator('T', workDir, [
+			'--cbc',
+			'30',
+			'--cortex',
+			'30',
+			'--cisco',
+			'30',
+			'--pangea',
+			'30',
+		]),
 		caseSimulator('F', workDir, ['--cbc', String(FILES_SEEDED), '--cortex', String(FILES_SEEDED)]),
-		caseSimulator('Q', workDir, ['--cbc', String(FQ_SEEDED), '--cisco', String(FQ_SEEDED), '--span-days', '1']),
+		caseSimulator('Q', workDir, [
+			'--cbc',
+			String(FQ_SEEDED),
+			'--cisco',
+			String(FQ_SEEDED),
+			'--span-days',
+			'1',
+		]),
 		caseSimulator('C', workDir, ['--cortex', String(CORTEX_EVENTS)]),
 	]);
 	const stack = new QueueStack({
@@ -103,23 +136,32 @@ async function main() {
 		tarball: args.tarball,
 		dir: workDir,
 		redisPort: Number(args['redis-port']),
-		pg: { port: Number(args['pg-port']), database: args['pg-db'], user: args['pg-user'], password: args['pg-password'] },
+		pg: {
+			port: Number(args['pg-port']),
+			database: args['pg-db'],
+			user: args['pg-user'],
+			password: args['pg-password'],
+		},
 		log: (m) => log('stack', m),
 	});
 	const setupBegin = Date.now();
 	await stack.prepare(2);
 	const registered = registeredSources(stack.packageDir, args['n8n-home']);
 	const missing = E2E_SOURCES.filter((s) => !registered.has(s.id)).map((s) => s.id);
-	if (missing.length) throw new Error(`sources not registered in the packed package: ${missing.join(', ')}`);
+	if (missing.length)
+		throw new Error(`sources not registered in the packed package: ${missing.join(', ')}`);
 	await stack.main.importCredentials([trig, files, fq, budget].flatMap((s) => s.credentials));
 	await stack.startMain();
 	await stack.startWorkers();
-	log('stack', `main ${stack.main.url} and 2 workers ready on Postgres :${args['pg-port']} and Redis :${args['redis-port']} (${elapsed(setupBegin)})`);
+	log(
+		'stack',
+		`main ${stack.main.url} and 2 workers ready on Postgres :${args['pg-port']} and Redis :${args['redis-port']} (${elapsed(setupBegin)})`,
+	);
 
 	const withTriggers = wanted(1) || wanted(2);
 	// Cases 1 and 2 span the whole run: polls are a minute apart. The polls run at a second chosen
 	// so that the first one after activation comes once cases 3 and 5 are done.
-	const second = new Date(Date.now() + 75_000).getUTCSeconds();
+	const second = new Date(Date.now() + 90_000).getUTCSeconds();
 	const triggers = new TriggerCases({
 		stack,
 		sim: trig.sim,
@@ -132,19 +174,43 @@ async function main() {
 		await triggers.activate();
 		activatedAt = Date.now();
 		triggers.startAppending();
-		log('trigger', `8 trigger workflows active, polling at second ${second} of each minute; appending events`);
+		log(
+			'trigger',
+			`8 trigger workflows active, polling at second ${second} of each minute; appending events`,
+		);
 	}
 
 	if (wanted(3))
-		await runCase('case 3', 'Search Return All and Export and Wait on a worker; files read back through the API', files.sim, async (t) => {
-			const figures = await filesCase({ stack, sources: files.sources, t, log: (m) => log('case 3', m) });
-			log('case 3', showFigures({ ...figures, items: figures.emitted }));
-		});
+		await runCase(
+			'case 3',
+			'Search Return All and Export and Wait on a worker; files read back through the API',
+			files.sim,
+			async (t) => {
+				const figures = await filesCase({
+					stack,
+					sources: files.sources,
+					t,
+					log: (m) => log('case 3', m),
+				});
+				log('case 3', showFigures({ ...figures, items: figures.emitted }));
+			},
+		);
 	if (wanted(5))
-		await runCase('case 5', 'Cortex tenant limit with two workers reading at once: no 429 at 5 + 5 requests/s', null, async (t) => {
-			const { figures } = await cortexBudgetCase({ stack, sim: budget.sim, sources: budget.sources, t, log: (m) => log('case 5', m) });
-			log('case 5', showFigures({ ...figures, items: figures.emitted }));
-		});
+		await runCase(
+			'case 5',
+			'Cortex tenant limit with two workers reading at once: no 429 at 5 + 5 requests/s',
+			null,
+			async (t) => {
+				const { figures } = await cortexBudgetCase({
+					stack,
+					sim: budget.sim,
+					sources: budget.sources,
+					t,
+					log: (m) => log('case 5', m),
+				});
+				log('case 5', showFigures({ ...figures, items: figures.emitted }));
+			},
+		);
 
 	// Case 2: a worker SIGKILLed while it holds a trigger execution, then the main SIGKILLed and
 	// restarted half-way between two polls.
@@ -158,7 +224,10 @@ async function main() {
 			if (mainKillAt < Date.now() + 3000) mainKillAt += 60_000;
 			await until(mainKillAt);
 			await stack.killMain();
-			log('trigger', `SIGKILLed the main process ${Math.round((mainKillAt - lastPollBefore) / 1000) % 60} s after a poll`);
+			log(
+				'trigger',
+				`SIGKILLed the main process ${Math.round((mainKillAt - lastPollBefore) / 1000) % 60} s after a poll`,
+			);
 			await stack.restartMain();
 			log('trigger', `main restarted (${elapsed(mainKillAt)} after the kill)`);
 		} catch (error) {
@@ -167,9 +236,21 @@ async function main() {
 	}
 
 	if (wanted(4))
-		await runCase('case 4', 'Fetch Queue on a schedule with two workers: each event once, CBC queue drained into finished runs', fq.sim, async (t) => {
-			await fetchQueueCase({ stack, sim: fq.sim, sources: fq.sources, t, log: (m) => log('case 4', m), activeMs: 40_000 });
-		});
+		await runCase(
+			'case 4',
+			'Fetch Queue on a schedule with two workers: each event once, CBC queue drained into finished runs',
+			fq.sim,
+			async (t) => {
+				await fetchQueueCase({
+					stack,
+					sim: fq.sim,
+					sources: fq.sources,
+					t,
+					log: (m) => log('case 4', m),
+					activeMs: 40_000,
+				});
+			},
+		);
 
 	if (withTriggers) await finishTriggers(triggers, trig, stack);
 
@@ -187,7 +268,10 @@ async function finishTriggers(triggers, trig, stack) {
 	const lastPoll = triggers.nextPoll(Date.now() + 15_000);
 	await until(lastPoll - 12_000);
 	await triggers.stopAppending();
-	log('trigger', `stopped appending after ${triggers.batches} batches; last poll at ${new Date(lastPoll).toISOString()}`);
+	log(
+		'trigger',
+		`stopped appending after ${triggers.batches} batches; last poll at ${new Date(lastPoll).toISOString()}`,
+	);
 	await until(lastPoll + 3000);
 	const triggerBegin = Date.now();
 	let outcome = [];
@@ -204,12 +288,18 @@ async function finishTriggers(triggers, trig, stack) {
 	const violations = (await trig.sim.control.stats()).violations.map((v) => JSON.stringify(v));
 	for (const caseNo of [1, 2]) {
 		const failures = [...triggerFailures];
-		if (violations.length) failures.push(`simulator recorded contract violations: ${violations.slice(0, 3).join('; ')}`);
+		if (violations.length)
+			failures.push(`simulator recorded contract violations: ${violations.slice(0, 3).join('; ')}`);
 		for (const r of outcome.filter((o) => o.flow.caseNo === caseNo)) {
 			const label = r.flow.source.label;
-			log(`case ${caseNo}`, `${label}: ${r.executions} executions ${JSON.stringify(r.statuses)}; emitted: ${showFigures(r.emitted.figures)}; delivered: ${showFigures(r.delivered.figures)}`);
+			log(
+				`case ${caseNo}`,
+				`${label}: ${r.executions} executions ${JSON.stringify(r.statuses)}; emitted: ${showFigures(r.emitted.figures)}; delivered: ${showFigures(r.delivered.figures)}`,
+			);
 			failures.push(...r.emitted.problems.map((p) => `${label}, across all executions: ${p}`));
-			failures.push(...r.delivered.problems.map((p) => `${label}, delivered by successful executions: ${p}`));
+			failures.push(
+				...r.delivered.problems.map((p) => `${label}, delivered by successful executions: ${p}`),
+			);
 			if (r.emitted.figures.appended === 0) failures.push(`${label}: nothing was appended`);
 		}
 		if (caseNo === 2) {
@@ -222,10 +312,17 @@ async function finishTriggers(triggers, trig, stack) {
 						`n8n marked it ${k.status} (${k.error ?? 'no error'}) and now stores ${k.storedItems} of them; ` +
 						`retry: ${k.retryError ?? `${k.retry?.id} ${k.retry?.status}`}`,
 				);
-				if (k.storedItems < k.carried.length)
+				if (k.storedItems < k.carried.length) {
+					const carried = k.carried.map((j) => markerOf(k.flow.source, j));
+					const missing = outcome.find((o) => o.flow.id === k.flow.id)?.emitted.missing ?? [];
+					const same =
+						missing.length === carried.length && carried.every((tag) => missing.includes(tag));
 					failures.push(
-						`execution ${k.executionId}, killed with its worker, carried ${k.carried.length} events; n8n kept ${k.storedItems} of them (${k.status}: ${k.error}), and the trigger's cursor had moved past them`,
+						`execution ${k.executionId}, killed with its worker, carried ${carried.length} events; n8n ` +
+							`kept ${k.storedItems} of them (${k.status}: ${k.error}), and the trigger's cursor had ` +
+							`moved past them: ${same ? 'they are exactly the events missing' : `missing: ${missing.join(', ')}`}`,
 					);
+				}
 			}
 		}
 		const name =
@@ -234,13 +331,13 @@ async function finishTriggers(triggers, trig, stack) {
 				: 'the same with a worker SIGKILLed mid-execution and the main SIGKILLed and restarted between polls';
 		record(`case ${caseNo}`, name, failures, Date.now() - triggerBegin);
 	}
-
 }
 
 function summary(workDir) {
 	const failed = results.filter((r) => r.failures.length > 0);
 	console.log('');
-	for (const r of failed) console.log(`FAILED [${r.phase}] ${r.name}\n  - ${r.failures.join('\n  - ')}`);
+	for (const r of failed)
+		console.log(`FAILED [${r.phase}] ${r.name}\n  - ${r.failures.join('\n  - ')}`);
 	if (failed.length > 0) console.log(`\nlogs: ${workDir}`);
 	console.log(`${results.length - failed.length} passed, ${failed.length} failed (${elapsed()})`);
 	return failed.length === 0 && results.length > 0;

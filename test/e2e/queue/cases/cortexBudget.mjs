@@ -19,14 +19,19 @@ function readerWorkflow(cortex, name, requestsPerSecond) {
 	]);
 }
 
-const rateLimited = (stats) => stats.violations.filter((v) => v.vendor === 'cortex' && v.kind === 'rate-limit-exceeded').length;
+const rateLimited = (stats) =>
+	stats.violations.filter((v) => v.vendor === 'cortex' && v.kind === 'rate-limit-exceeded').length;
 
 /** Two manual runs (offloaded to the workers) started together; resolves with them and the 429s. */
 async function readTogether({ stack, sim, cortex }, requestsPerSecond, label) {
 	const rest = stack.rest;
 	const ids = [];
 	for (const n of [1, 2])
-		ids.push(await rest.createWorkflow(readerWorkflow(cortex, `queue e2e: Cortex reader ${n} (${label})`, requestsPerSecond)));
+		ids.push(
+			await rest.createWorkflow(
+				readerWorkflow(cortex, `queue e2e: Cortex reader ${n} (${label})`, requestsPerSecond),
+			),
+		);
 	const before = rateLimited(await sim.control.stats());
 	const started = Date.now();
 	const executionIds = await Promise.all(ids.map((id) => rest.runManually(id, START)));
@@ -43,14 +48,28 @@ export async function cortexBudgetCase({ stack, sim, sources, t, log }) {
 	split.executions.forEach((e, i) => t.equal(e.status, 'success', `reader ${i + 1} status`));
 	t.equal(counts, [CORTEX_EVENTS, CORTEX_EVENTS], 'each reader read the whole tenant');
 	const names = split.workers.map((w) => w?.name ?? '?');
-	t.ok(names[0] !== names[1] && !names.includes('?'), `the two readers ran on two workers (${names.join(', ')})`);
-	t.equal(split.tooMany, 0, '429s answered by the tenant while two workers read at 5 requests/s each');
+	t.ok(
+		names[0] !== names[1] && !names.includes('?'),
+		`the two readers ran on two workers (${names.join(', ')})`,
+	);
+	t.equal(
+		split.tooMany,
+		0,
+		'429s answered by the tenant while two workers read at 5 requests/s each',
+	);
 	const violations = (await sim.control.stats()).violations;
-	t.none(violations.map((v) => JSON.stringify(v)), 'simulator recorded contract violations during the split run');
-	log(`split 5+5 on ${names.join(' and ')}: ${counts.join(' + ')} events in ${(split.ms / 1000).toFixed(1)} s, ${split.tooMany} × 429`);
+	t.none(
+		violations.map((v) => JSON.stringify(v)),
+		'simulator recorded contract violations during the split run',
+	);
+	log(
+		`split 5+5 on ${names.join(' and ')}: ${counts.join(' + ')} events in ${(split.ms / 1000).toFixed(1)} s, ${split.tooMany} × 429`,
+	);
 
 	const control = await readTogether({ stack, sim, cortex }, 10, 'control 10 + 10');
-	log(`control 10+10: ${control.tooMany} × 429 answered (retried by the transport), statuses ${control.executions.map((e) => e.status).join(', ')}`);
+	log(
+		`control 10+10: ${control.tooMany} × 429 answered (retried by the transport), statuses ${control.executions.map((e) => e.status).join(', ')}`,
+	);
 	// The control's 429s are the point of the control, not a package fault: do not count them.
 	await sim.control.reset('stats');
 	return {

@@ -16,10 +16,19 @@ const APPEND_EVERY_MS = 4000;
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 
 function queueWorkflow(source) {
-	return workflow(undefined, `queue e2e: Fetch Queue ${source.label} every ${EVERY_SECONDS} s`, [
-		everySeconds('Schedule', EVERY_SECONDS),
-		auditLogNode('Fetch Queue', source, { operation: 'fetchQueue', returnAll: true, options: {} }),
-	], [['Schedule', 'Fetch Queue']]);
+	return workflow(
+		undefined,
+		`queue e2e: Fetch Queue ${source.label} every ${EVERY_SECONDS} s`,
+		[
+			everySeconds('Schedule', EVERY_SECONDS),
+			auditLogNode('Fetch Queue', source, {
+				operation: 'fetchQueue',
+				returnAll: true,
+				options: {},
+			}),
+		],
+		[['Schedule', 'Fetch Queue']],
+	);
 }
 
 function overlaps(executions) {
@@ -28,7 +37,8 @@ function overlaps(executions) {
 		.filter((e) => e.startedAt && e.stoppedAt)
 		.map((e) => [Date.parse(e.startedAt), Date.parse(e.stoppedAt)]);
 	for (let i = 0; i < spans.length; i++)
-		for (let j = i + 1; j < spans.length; j++) if (spans[i][0] < spans[j][1] && spans[j][0] < spans[i][1]) count++;
+		for (let j = i + 1; j < spans.length; j++)
+			if (spans[i][0] < spans[j][1] && spans[j][0] < spans[i][1]) count++;
 	return count;
 }
 
@@ -72,6 +82,18 @@ export async function fetchQueueCase({ stack, sim, sources, t, log, activeMs }) 
 		const tagged = items.filter((j) => String(markerOf(f.source, j)).startsWith('qm-fq-'));
 		const counted = tally(f.source, f.appended, tagged, { ordered: false });
 		for (const p of counted.problems) t.ok(false, `${f.source.label}: ${p}`);
+		if (counted.figures.duplicated > 0) {
+			// Where the cursor went: the workers save it into the workflow, so a re-read is not a lost save.
+			const stored = JSON.stringify((await rest.workflow(f.id)).staticData ?? {});
+			const watermark = /"watermark":(\d+)/.exec(stored)?.[1];
+			t.ok(
+				false,
+				`${f.source.label}: ` +
+					(watermark
+						? `the workflow's static data holds the cursor the workers saved (watermark ${new Date(Number(watermark)).toISOString()}), yet the runs re-read from the start`
+						: "no cursor was saved in the workflow's static data"),
+			);
+		}
 		t.equal(seeded.length, SEEDED, `${f.source.label}: seeded events delivered (each once)`);
 		const workers = new Set();
 		for (const e of full) workers.add((await stack.workerOf(e.id))?.name ?? '?');
@@ -85,7 +107,10 @@ export async function fetchQueueCase({ stack, sim, sources, t, log, activeMs }) 
 				`${overlaps(full)} overlapping pair(s); appended ${figures.appended} + seeded ${SEEDED}, ` +
 				`emitted ${figures.emitted} + ${seeded.length}, duplicated ${figures.duplicated}`,
 		);
-		t.ok(workers.size >= 2 && !workers.has('?'), `${f.source.label}: runs spread over both workers (${[...workers].join(', ')})`);
+		t.ok(
+			workers.size >= 2 && !workers.has('?'),
+			`${f.source.label}: runs spread over both workers (${[...workers].join(', ')})`,
+		);
 		results.push({ source: f.source, figures });
 	}
 	const queues = (await sim.control.stats()).data?.cbc?.queues ?? {};

@@ -11,7 +11,12 @@ export const SEEDED = 120;
 
 function filesWorkflow(cbc, cortex) {
 	return fanOut(undefined, 'queue e2e: search and export on a worker', [
-		auditLogNode('Search All', cbc, { operation: 'search', returnAll: true, filters: WHOLE_SPAN, options: {} }),
+		auditLogNode('Search All', cbc, {
+			operation: 'search',
+			returnAll: true,
+			filters: WHOLE_SPAN,
+			options: {},
+		}),
 		auditLogNode('Export CSV', cbc, {
 			operation: 'exportAndWait',
 			format: 'csv',
@@ -41,7 +46,10 @@ export async function filesCase({ stack, sources, t, log }) {
 	t.ok(worker, `execution ${executionId} ran on a worker (no worker log names it)`);
 	const searched = itemsOf(execution, 'Search All');
 	t.equal(searched.length, SEEDED, 'Search Return All: every seeded event');
-	t.none(searched.flatMap((j) => auditItemProblems(j, { source: cbc.id })), 'normalized items');
+	t.none(
+		searched.flatMap((j) => auditItemProblems(j, { source: cbc.id })),
+		'normalized items',
+	);
 	const figures = { search: searched.length };
 	for (const [node, format] of [
 		['Export CSV', 'csv'],

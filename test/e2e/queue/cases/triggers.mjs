@@ -23,8 +23,15 @@ function triggerWorkflow(name, source, second, hold) {
 		filters: {},
 		options: { includeRaw: false },
 	});
-	const nodes = hold ? [trigger, waitSeconds(HOLD, HOLD_SECONDS), noOp(DELIVER)] : [trigger, noOp(DELIVER)];
-	const edges = hold ? [[TRIGGER, HOLD], [HOLD, DELIVER]] : [[TRIGGER, DELIVER]];
+	const nodes = hold
+		? [trigger, waitSeconds(HOLD, HOLD_SECONDS), noOp(DELIVER)]
+		: [trigger, noOp(DELIVER)];
+	const edges = hold
+		? [
+				[TRIGGER, HOLD],
+				[HOLD, DELIVER],
+			]
+		: [[TRIGGER, DELIVER]];
 	return workflow(undefined, name, nodes, edges);
 }
 
@@ -71,7 +78,8 @@ export class TriggerCases {
 		// The activation poll saves the cursor at "now" (no look-back): events after it are new.
 		await waitFor(
 			async () => {
-				for (const f of this.flows) if (!watermarkSaved((await this.rest.workflow(f.id)).staticData)) return false;
+				for (const f of this.flows)
+					if (!watermarkSaved((await this.rest.workflow(f.id)).staticData)) return false;
 				return true;
 			},
 			{ timeoutMs: 60_000, intervalMs: 1000, what: 'every activation poll to save its cursor' },
@@ -118,7 +126,12 @@ export class TriggerCases {
 		await this.stack.kill(found.worker.process);
 		// What the execution carried when its worker died, read before n8n settles its fate.
 		const carried = itemsOf(await this.rest.execution(found.executionId), TRIGGER);
-		this.killed.push({ executionId: found.executionId, worker: found.worker.name, flow: found.flow, carried });
+		this.killed.push({
+			executionId: found.executionId,
+			worker: found.worker.name,
+			flow: found.flow,
+			carried,
+		});
 		this.log(
 			`SIGKILLed ${found.worker.name} while it ran execution ${found.executionId} (${found.flow.source.label}, ${carried.length} events)`,
 		);
@@ -132,7 +145,8 @@ export class TriggerCases {
 			async () => {
 				for (const f of this.flows)
 					for (const e of await this.rest.allExecutions(f.id))
-						if (!FINISHED.has(e.status) && !this.killed.some((k) => k.executionId === e.id)) return false;
+						if (!FINISHED.has(e.status) && !this.killed.some((k) => k.executionId === e.id))
+							return false;
 				return true;
 			},
 			{ timeoutMs, intervalMs: 1000, what: 'every trigger execution to finish' },
@@ -156,7 +170,11 @@ export class TriggerCases {
 					const e = await this.rest.execution(k.executionId);
 					return FINISHED.has(e.status) ? e : null;
 				},
-				{ timeoutMs, intervalMs: 1000, what: `killed execution ${k.executionId} to be marked finished` },
+				{
+					timeoutMs,
+					intervalMs: 1000,
+					what: `killed execution ${k.executionId} to be marked finished`,
+				},
 			);
 			k.status = crashed.status;
 			k.storedItems = itemsOf(crashed, TRIGGER).length;
@@ -172,7 +190,9 @@ export class TriggerCases {
 			await waitFor(
 				async () => {
 					const list = await this.rest.allExecutions(k.flow.id);
-					const retry = list.find((e) => String(e.retryOf) === String(k.executionId) && FINISHED.has(e.status));
+					const retry = list.find(
+						(e) => String(e.retryOf) === String(k.executionId) && FINISHED.has(e.status),
+					);
 					if (retry) k.retry = retry;
 					return retry;
 				},
@@ -195,7 +215,9 @@ export class TriggerCases {
 			for (const e of list) full.push(await this.rest.execution(e.id));
 			const polled = full.filter((e) => !e.retryOf);
 			const emitted = polled.flatMap((e) => itemsOf(e, TRIGGER));
-			const delivered = full.filter((e) => e.status === 'success').flatMap((e) => itemsOf(e, DELIVER));
+			const delivered = full
+				.filter((e) => e.status === 'success')
+				.flatMap((e) => itemsOf(e, DELIVER));
 			const appended = this.appended.get(f.source.id);
 			out.push({
 				flow: f,

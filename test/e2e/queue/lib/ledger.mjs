@@ -17,7 +17,9 @@ export function itemsOf(execution, node) {
 			all.push(...nodeItems(data.resultData.runData, node, 0, run).map((i) => i.json));
 		return all;
 	}
-	const stacked = (data?.executionData?.nodeExecutionStack ?? []).find((e) => e.node?.name === node);
+	const stacked = (data?.executionData?.nodeExecutionStack ?? []).find(
+		(e) => e.node?.name === node,
+	);
 	return (stacked?.data?.main?.[0] ?? []).map((i) => i.json);
 }
 
@@ -39,7 +41,12 @@ export class Appended {
 }
 
 function markerField(source, tag) {
-	const field = { cbc: 'description', cortex: 'AUDIT_DESCRIPTION', cisco: 'audit_log_user', pangea: 'message' };
+	const field = {
+		cbc: 'description',
+		cortex: 'AUDIT_DESCRIPTION',
+		cisco: 'audit_log_user',
+		pangea: 'message',
+	};
 	return { [field[source.vendor]]: tag };
 }
 
@@ -62,13 +69,28 @@ export function tally(source, appended, found, { ordered = true, expectOnly = tr
 	for (const json of found) ids.set(json.id, (ids.get(json.id) ?? 0) + 1);
 	const duplicatedIds = [...ids].filter(([, n]) => n > 1).length;
 	const problems = [];
-	if (missing.length) problems.push(`${missing.length} appended event(s) never emitted: ${missing.slice(0, 5).join(', ')}`);
-	if (duplicated.length) problems.push(`${duplicated.length} event(s) emitted more than once: ${duplicated.slice(0, 5).join(', ')}`);
-	if (duplicatedIds && !duplicated.length) problems.push(`${duplicatedIds} id(s) emitted more than once`);
+	if (missing.length)
+		problems.push(
+			`${missing.length} appended event(s) never emitted: ${missing.slice(0, 5).join(', ')}`,
+		);
+	if (duplicated.length)
+		problems.push(
+			`${duplicated.length} event(s) emitted more than once: ${duplicated.slice(0, 5).join(', ')}`,
+		);
+	if (duplicatedIds && !duplicated.length)
+		problems.push(`${duplicatedIds} id(s) emitted more than once`);
 	if (expectOnly && unexpected.length)
-		problems.push(`${unexpected.length} item(s) that no test appended: ${unexpected.slice(0, 3).join(', ')}`);
-	if (ordered) problems.push(...orderProblems(found, 'asc').slice(0, 3).map((p) => `not oldest first: ${p}`));
+		problems.push(
+			`${unexpected.length} item(s) that no test appended: ${unexpected.slice(0, 3).join(', ')}`,
+		);
+	if (ordered)
+		problems.push(
+			...orderProblems(found, 'asc')
+				.slice(0, 3)
+				.map((p) => `not oldest first: ${p}`),
+		);
 	return {
+		missing,
 		figures: {
 			appended: appended.tags.length,
 			emitted: seen.size,

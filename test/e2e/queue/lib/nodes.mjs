@@ -4,7 +4,14 @@ const nodeId = () => `00000000-0000-4000-9000-${String(++counter).padStart(12, '
 
 /** Passes items on unchanged: what a workflow "delivers" is what reached it. */
 export function noOp(name) {
-	return { id: nodeId(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {} };
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 }
 
 /** Waits in the worker process (under 65 s n8n does not park the execution): a long execution to kill. */

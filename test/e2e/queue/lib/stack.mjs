@@ -150,7 +150,9 @@ export class QueueStack {
 		await waitFor(
 			async () => {
 				if (worker.process.exitCode !== null)
-					throw new Error(`${worker.name} exited with ${worker.process.exitCode}; see ${worker.logFile}`);
+					throw new Error(
+						`${worker.name} exited with ${worker.process.exitCode}; see ${worker.logFile}`,
+					);
 				const response = await fetch(`http://127.0.0.1:${worker.healthPort}/healthz/readiness`);
 				return response.ok;
 			},
