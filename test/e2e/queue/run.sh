@@ -4,7 +4,8 @@
 # package, against the vendor simulator. Prints per case the events appended, emitted and duplicated,
 # then "N passed, M failed"; exits non-zero on any failure. Everything it started is stopped on exit.
 # E2E_QUEUE_TIMEOUT_SECONDS bounds the whole run (default 720); E2E_SKIP_BUILD=1 packs the current
-# dist/; QM_KEEP=1 keeps the services' folder; extra arguments go to the driver (e.g. --keep).
+# dist/; QM_KEEP=1 keeps the services' folder; extra arguments go to the driver: --keep keeps the
+# logs of a passing run, --only 3,4 runs those cases (1 and 2 run together).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 . scripts/tools.sh
