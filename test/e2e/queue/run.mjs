@@ -213,24 +213,38 @@ async function main() {
 		);
 	}
 
-	// Case 2: a worker SIGKILLed while it holds a trigger execution, then the main SIGKILLed and
-	// restarted half-way between two polls.
+	// Case 2, n8n's two outcomes for a killed worker. A: the main process that queued the execution
+	// is running when Bull declares the job stalled. B: the main is SIGKILLed (between two polls)
+	// right after the worker, before the stall is noticed, and restarted.
 	if (withTriggers) {
 		try {
 			const firstPoll = triggers.nextPoll(activatedAt);
 			log('trigger', `first scheduled poll at ${new Date(firstPoll).toISOString()}`);
-			await triggers.killWorkerMidExecution(Math.max(0, firstPoll - Date.now()) + 90_000);
-			const lastPollBefore = triggers.nextPoll(Date.now() - 60_000);
-			let mainKillAt = lastPollBefore + 30_000;
-			if (mainKillAt < Date.now() + 3000) mainKillAt += 60_000;
-			await until(mainKillAt);
-			await stack.killMain();
-			log(
-				'trigger',
-				`SIGKILLed the main process ${Math.round((mainKillAt - lastPollBefore) / 1000) % 60} s after a poll`,
+			const a = await triggers.killWorkerMidExecution(
+				Math.max(0, firstPoll - Date.now()) + 90_000,
+				'A: main process running',
+			);
+			await triggers.untilFinished(a, 90_000);
+			log('trigger', `A: n8n settled execution ${a.executionId} as ${a.settled}`);
+			let mainKilledAt = 0;
+			await triggers.killWorkerMidExecution(
+				Math.max(0, triggers.nextPoll(Date.now()) - Date.now()) + 90_000,
+				'B: main process killed next',
+				{
+					// Before Bull can notice the stall (its lock lasts 20 s here).
+					beforeRestart: async (b) => {
+						const lastPoll = triggers.nextPoll(Date.now() - 60_000);
+						await stack.killMain();
+						mainKilledAt = Date.now();
+						log(
+							'trigger',
+							`B: SIGKILLed the main process ${Math.round((mainKilledAt - lastPoll) / 1000)} s after a poll, execution ${b.executionId} unsettled`,
+						);
+					},
+				},
 			);
 			await stack.restartMain();
-			log('trigger', `main restarted (${elapsed(mainKillAt)} after the kill)`);
+			log('trigger', `main restarted (${elapsed(mainKilledAt)} after the kill)`);
 		} catch (error) {
 			record('case 2', 'worker and main killed', [error.message], 0);
 		}
@@ -309,7 +323,7 @@ async function finishTriggers(triggers, trig, stack) {
 			for (const k of recovery) {
 				log(
 					'case 2',
-					`killed execution ${k.executionId} (${k.flow.source.label}, ${k.worker}) carried ${k.carried.length} events; ` +
+					`${k.path}: killed execution ${k.executionId} (${k.flow.source.label}, ${k.worker}) carried ${k.carried.length} events; ` +
 						`n8n marked it ${k.status} (${k.error ?? 'no error'}) and now stores ${k.storedItems} of them; ` +
 						`retry: ${k.retryError ?? `${k.retry?.id} ${k.retry?.status}`}`,
 				);

@@ -108,7 +108,7 @@ export class TriggerCases {
 	 * Waits for a held (case 2) execution to start on a worker, SIGKILLs that worker while the
 	 * execution waits in it, and starts a fresh worker process in its place.
 	 */
-	async killWorkerMidExecution(timeoutMs) {
+	async killWorkerMidExecution(timeoutMs, path, { beforeRestart } = {}) {
 		const held = this.flows.filter((f) => f.hold);
 		const found = await waitFor(
 			async () => {
@@ -126,18 +126,34 @@ export class TriggerCases {
 		await this.stack.kill(found.worker.process);
 		// What the execution carried when its worker died, read before n8n settles its fate.
 		const carried = itemsOf(await this.rest.execution(found.executionId), TRIGGER);
-		this.killed.push({
+		const killed = {
+			path,
 			executionId: found.executionId,
 			worker: found.worker.name,
 			flow: found.flow,
 			carried,
-		});
+		};
+		this.killed.push(killed);
 		this.log(
-			`SIGKILLed ${found.worker.name} while it ran execution ${found.executionId} (${found.flow.source.label}, ${carried.length} events)`,
+			`${path}: SIGKILLed ${found.worker.name} while it ran execution ${found.executionId} (${found.flow.source.label}, ${carried.length} events)`,
 		);
+		await beforeRestart?.(killed);
 		await this.stack.startWorker(found.worker);
 		this.log(`${found.worker.name} restarted`);
-		return found;
+		return killed;
+	}
+
+	/** Waits until n8n gives a killed execution a final status; sets `settled` to it. */
+	async untilFinished(killed, timeoutMs) {
+		const execution = await waitFor(
+			async () => {
+				const e = await this.rest.execution(killed.executionId);
+				return FINISHED.has(e.status) ? e : null;
+			},
+			{ timeoutMs, intervalMs: 1000, what: `killed execution ${killed.executionId} to be settled` },
+		);
+		killed.settled = execution.status;
+		return execution;
 	}
 
 	async settled(timeoutMs) {
