@@ -138,8 +138,8 @@ export class TriggerCases {
 			`${path}: SIGKILLed ${found.worker.name} while it ran execution ${found.executionId} (${found.flow.source.label}, ${carried.length} events)`,
 		);
 		await beforeRestart?.(killed);
-		await this.stack.startWorker(found.worker);
-		this.log(`${found.worker.name} restarted`);
+		const fresh = await this.stack.replaceWorker(found.worker);
+		this.log(`${found.worker.name} replaced by ${fresh.name} (a new user folder)`);
 		return killed;
 	}
 

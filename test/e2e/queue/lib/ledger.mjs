@@ -10,13 +10,13 @@ import { markerOf, orderProblems } from '../../lib/checks.mjs';
  */
 export function itemsOf(execution, node) {
 	const data = execution?.data;
-	const ran = data?.resultData?.runData?.[node];
-	if (ran) {
-		const all = [];
-		for (let run = 0; run < ran.length; run++)
-			all.push(...nodeItems(data.resultData.runData, node, 0, run).map((i) => i.json));
-		return all;
-	}
+	const ran = data?.resultData?.runData?.[node] ?? [];
+	const all = [];
+	for (let run = 0; run < ran.length; run++)
+		all.push(...nodeItems(data.resultData.runData, node, 0, run).map((i) => i.json));
+	// n8n's crash recovery rebuilds the run data of a crashed execution from its event log, with a
+	// placeholder item per node that ran: the real items are then only in the stored input.
+	if (ran.length > 0 && !all.every((json) => json?.isArtificialRecoveredEventItem)) return all;
 	const stacked = (data?.executionData?.nodeExecutionStack ?? []).find(
 		(e) => e.node?.name === node,
 	);

@@ -94,6 +94,7 @@ export class QueueStack {
 		this.log = log;
 		this.workers = [];
 		this.mainRestarts = 0;
+		this.replacements = 0;
 	}
 
 	async instance(name, extraEnv = {}) {
@@ -116,19 +117,36 @@ export class QueueStack {
 	async prepare(workerCount) {
 		this.main = await this.instance('main');
 		await this.main.installPackage(this.tarball);
-		for (let i = 1; i <= workerCount; i++) {
-			const healthPort = await freePort();
-			const worker = await this.instance(`worker${i}`, {
-				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-			});
-			worker.name = `worker${i}`;
-			worker.healthPort = healthPort;
-			await mkdir(worker.filesDir, { recursive: true });
-			await cp(this.main.nodesDir, worker.nodesDir, { recursive: true });
-			this.workers.push(worker);
-		}
+		for (let i = 1; i <= workerCount; i++) this.workers.push(await this.newWorker(`worker${i}`));
+		this.everyWorker = [...this.workers];
+	}
+
+	async newWorker(name) {
+		const healthPort = await freePort();
+		const worker = await this.instance(name, {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		});
+		worker.name = name;
+		worker.healthPort = healthPort;
+		await mkdir(worker.filesDir, { recursive: true });
+		await cp(this.main.nodesDir, worker.nodesDir, { recursive: true });
+		return worker;
+	}
+
+	/**
+	 * A killed worker replaced the way a container platform does it: a new process with a new,
+	 * empty user folder (the package installed, no event log of the dead one).
+	 */
+	async replaceWorker(dead) {
+		const fresh = await this.newWorker(
+			`${dead.name.replace(/-r\d+$/, '')}-r${++this.replacements}`,
+		);
+		this.workers[this.workers.indexOf(dead)] = fresh;
+		this.everyWorker.push(fresh);
+		await this.startWorker(fresh);
+		return fresh;
 	}
 
 	get packageDir() {
@@ -186,7 +204,7 @@ export class QueueStack {
 	/** The worker whose log says it started `executionId`, or null. */
 	async workerOf(executionId) {
 		const pattern = new RegExp(`Worker started execution ${executionId} \\(job`);
-		for (const worker of this.workers) {
+		for (const worker of this.everyWorker) {
 			const text = await readFile(worker.logFile, 'utf8').catch(() => '');
 			if (pattern.test(text)) return worker;
 		}
