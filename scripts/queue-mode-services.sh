@@ -81,25 +81,31 @@ qm_start_services() {
 	_qm_log "redis on 127.0.0.1:$QM_REDIS_PORT, postgres on 127.0.0.1:$QM_PG_PORT (database $QM_PG_DB) in $QM_DIR"
 }
 
-# Stops what qm_start_services started (each by its own pid file) and removes the folder.
+# Stops what qm_start_services started (each by its own pid file) and removes the folder. Every step
+# tolerates failure: this runs from EXIT traps, possibly under `set -e`, and must get to the end.
 qm_stop_services() {
 	[ -n "${QM_DIR:-}" ] || return 0
 	local pgbin pid
-	pgbin=$(_qm_pg_bin)
+	pgbin=$(_qm_pg_bin) || true
 	if [ -n "$pgbin" ] && [ -f "$QM_DIR/pg/data/postmaster.pid" ]; then
-		_qm_as_pg "$pgbin/pg_ctl" -D "$QM_DIR/pg/data" -m immediate -w -t 20 stop >/dev/null 2>&1 ||
-			{ pid=$(head -1 "$QM_DIR/pg/data/postmaster.pid" 2>/dev/null); [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; }
+		if ! _qm_as_pg "$pgbin/pg_ctl" -D "$QM_DIR/pg/data" -m immediate -w -t 20 stop >/dev/null 2>&1; then
+			pid=$(head -1 "$QM_DIR/pg/data/postmaster.pid" 2>/dev/null) || true
+			[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+		fi
 	fi
 	if [ -f "$QM_DIR/redis/redis.pid" ]; then
-		pid=$(cat "$QM_DIR/redis/redis.pid")
-		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-		kill -KILL "$pid" 2>/dev/null
+		pid=$(cat "$QM_DIR/redis/redis.pid" 2>/dev/null) || true
+		if [ -n "$pid" ]; then
+			kill -TERM "$pid" 2>/dev/null || true
+			for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
 	fi
 	if [ "${QM_KEEP:-}" = "1" ]; then
 		_qm_log "kept $QM_DIR"
 	else
-		rm -rf "$QM_DIR"
+		rm -rf "$QM_DIR" || true
 	fi
 	QM_DIR=""
+	return 0
 }
