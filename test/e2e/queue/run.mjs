@@ -2,13 +2,13 @@
 // the database) with the packed package, against one vendor simulator per case. Prints per case the
 // events appended, emitted and duplicated, then "N passed, M failed".
 // node test/e2e/queue/run.mjs --tarball <tgz> --n8n-home <dir> --redis-port N --pg-port N (see run.sh)
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Checks, markerOf } from '../lib/checks.mjs';
-import { stopAll, tearDownOnExit } from '../lib/proc.mjs';
+import { stopAll, tearDownOnExit, waitFor } from '../lib/proc.mjs';
 import { registeredSources } from '../lib/registry.mjs';
 import { E2E_SOURCES } from '../lib/sources.mjs';
 import { cortexBudgetCase, CORTEX_EVENTS } from './cases/cortexBudget.mjs';
@@ -224,7 +224,20 @@ async function main() {
 				Math.max(0, firstPoll - Date.now()) + 90_000,
 				'A: main process running',
 			);
-			await triggers.untilFinished(a, 90_000);
+			// The main gives a stalled job up to 30 s of re-checks before it writes its verdict (queue
+			// recovery may mark the execution crashed meanwhile): wait for the verdict in its log.
+			await waitFor(
+				async () =>
+					(await readFile(stack.main.logFile, 'utf8')).includes(
+						`Problem with execution ${a.executionId}:`,
+					),
+				{
+					timeoutMs: 120_000,
+					intervalMs: 1000,
+					what: `the main's verdict on execution ${a.executionId}`,
+				},
+			).catch((error) => log('trigger', `A: ${error.message}`));
+			await triggers.untilFinished(a, 30_000);
 			log('trigger', `A: n8n settled execution ${a.executionId} as ${a.settled}`);
 			let mainKilledAt = 0;
 			await triggers.killWorkerMidExecution(
