@@ -4,9 +4,16 @@ import { timed } from './auditItem';
 import { isDeadlineError } from './transport';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
-/** Counts how many times each id was met at one instant: the boundary between two windows. */
-class Multiset {
+/**
+ * Counts how many times each id was met at one instant: the boundary between two windows (and, in
+ * a vendor folder, between two reads that resume at one instant, e.g. Cisco's second).
+ */
+export class Multiset {
 	private readonly counts = new Map<string, number>();
+
+	constructor(ids: Iterable<string> = []) {
+		for (const id of ids) this.add(id);
+	}
 
 	add(id: string): void {
 		this.counts.set(id, (this.counts.get(id) ?? 0) + 1);

@@ -1,4 +1,5 @@
 // Cisco Secure Endpoint GET /v1/audit_logs read in either order over a newest-first offset API, kept exact while Cisco writes.
+import { Multiset } from '../../reader';
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { isoTime } from '../../auditItem';
 import { contentId } from '../../canonical';
@@ -47,22 +48,6 @@ function inRange(records: IDataObject[], query: AuditQuery): IDataObject[] {
 	});
 }
 
-/** Counts how many times each id was met: the records already read at the second a query resumes from. */
-class Multiset {
-	private readonly counts = new Map<string, number>();
-
-	constructor(ids: string[]) {
-		for (const id of ids) this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
-	}
-
-	take(id: string): boolean {
-		const count = this.counts.get(id);
-		if (!count) return false;
-		if (count === 1) this.counts.delete(id);
-		else this.counts.set(id, count - 1);
-		return true;
-	}
-}
 
 /**
  * The second the read has reached (the last second met, in reading order) and the content ids of
