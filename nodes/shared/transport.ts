@@ -694,7 +694,9 @@ export class Transport {
 				: timedOut
 					? `no answer within ${Math.round(timeoutMs / 1000)} s`
 					: ((error as Error).message ?? String(error));
-		return { kind: 'network', code, message, sent: !NOT_SENT_CODES.has(code), timedOut };
+		// A credential's sign-in step (CBC CSP) failing means the request itself was never sent.
+		const signIn = (error as { cause?: { signIn?: unknown } }).cause?.signIn === true;
+		return { kind: 'network', code, message, sent: !signIn && !NOT_SENT_CODES.has(code), timedOut };
 	}
 
 	private vendorError(response: ApiResponse): VendorError | undefined {

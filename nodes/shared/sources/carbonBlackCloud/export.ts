@@ -33,8 +33,8 @@ export async function exportAndDownload(
 			itemIndex: ctx.itemIndex,
 		});
 	}
-	await located(waitForJob(ctx, jobs, jobId, settings), `Failed while waiting for export job ${jobId}.`);
-	const data = await located(download(ctx, `${jobs}/${jobId}/download`), `Failed while downloading export job ${jobId}.`);
+	await located(waitForJob(ctx, jobs, jobId, settings), ctx.redact(`Failed while waiting for export job ${jobId}.`));
+	const data = await located(download(ctx, `${jobs}/${jobId}/download`), ctx.redact(`Failed while downloading export job ${jobId}.`));
 	return {
 		data,
 		fileName: `carbonBlackCloud-audit-export-${jobId}.${settings.format}`,
