@@ -3,6 +3,7 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
+import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { baseItem } from '../../nodes/shared/auditItem';
 import { seedCursor } from '../../nodes/shared/cursor';
 import type { ReadSettings } from '../../nodes/shared/query';
@@ -22,11 +23,23 @@ const HOUR = 60 * MINUTE;
 const hintsOf = (result: { hints: Array<{ message: string }> }) => result.hints.map((hint) => hint.message);
 
 describe('Fetch Queue Start From (first run on a cursor-backed source)', () => {
-	it('Now (the default): the first run returns nothing and says where it started; later runs return what is new', async () => {
+	it('The Beginning is the default, as before Start From existed: a saved workflow without it still reads everything first', async () => {
+		const startFrom = new AuditLog().description.properties.filter((p) => p.name === 'startFrom');
+		expect(startFrom.map((p) => p.default)).toEqual(['beginning']);
+		const records = [...recordsBefore(5, 3 * HOUR), ...recordsBefore(5, 10 * MINUTE)];
+		const fake = new FakeCortex(advancedCredential(), records);
+
+		const first = await runCortex(fake, { operation: 'fetchQueue', returnAll: true }, { staticData: {} });
+
+		expect(ids(first.output[0])).toEqual(idsOf(records));
+		expect(hintsOf(first).join('\n')).toMatch(/\(Start From: The Beginning\)/);
+	});
+
+	it('Now: the first run returns nothing and says where it started; later runs return what is new', async () => {
 		const fake = new FakeCortex(advancedCredential(), recordsBefore(20, 30 * MINUTE));
 		const staticData: IDataObject = {};
 
-		const first = await runCortex(fake, { operation: 'fetchQueue', returnAll: true }, { staticData });
+		const first = await runCortex(fake, { operation: 'fetchQueue', returnAll: true, startFrom: 'now' }, { staticData });
 
 		expect(first.output[0]).toEqual([]);
 		expect(hintsOf(first).join('\n')).toMatch(/^First run: started from \d{4}-\d\d-\d\dT[\d:.]+Z \(Start From: Now\)/);

@@ -108,7 +108,9 @@ export function startFromFields(displayOptions: INodeProperties['displayOptions'
 					description: "The first run returns the oldest events on (up to Limit, or Return All's safety cap)",
 				},
 			],
-			default: 'now',
+			// The Beginning is what every Fetch Queue did before this parameter existed, and n8n does not
+			// save a parameter left at its default: any other default would change saved workflows.
+			default: 'beginning',
 			description: 'Where the first run starts; later runs carry on from the cursor',
 			displayOptions,
 		},
@@ -187,7 +189,7 @@ async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boo
 /** The instant a first run starts at, from Start From; checked before any request. */
 function startOf(run: OperationRun, settings: ReadSettings, now: number): { at: number; how: string } {
 	const { fn, itemIndex } = run;
-	const startFrom = fn.getNodeParameter('startFrom', itemIndex, 'now') as string;
+	const startFrom = fn.getNodeParameter('startFrom', itemIndex, 'beginning') as string;
 	switch (startFrom) {
 		case 'now':
 			return { at: now, how: 'Now' };
