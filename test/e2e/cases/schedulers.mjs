@@ -52,7 +52,7 @@ function slowVendorCase() {
 			const emitted = [];
 			for (const e of executions) {
 				const execution = await env.rest.execution(e.id);
-				t.equal(execution.status, 'success', `execution ${e.id} status`);
+				t.succeeded(execution, `execution ${e.id} status`);
 				emitted.push(...markersIn(source, runItems(execution, trigger()), `e2e-${id}-`));
 			}
 			t.equal([...emitted].sort(), [...before, ...between].sort(), 'every event exactly once across all executions');

@@ -47,7 +47,7 @@ async function manualFetch(
 		triggerOnly ? triggerName : undefined,
 	);
 	const execution = await env.rest.waitForExecution(executionId);
-	t.equal(execution.status, 'success', `manual run of ${id}`);
+	t.succeeded(execution, `manual run of ${id}`);
 	const items = runItems(execution, triggerName);
 	t.ok(
 		items.length >= 1 && items.length <= SAMPLE_SIZE,
@@ -195,14 +195,14 @@ function activationCase({
 			const secondItems = runItems(two, triggerName());
 			const expected = (list) => list.filter((e) => e.expect).map((e) => e.tag);
 			if (one) {
-				t.equal(one.status, 'success', 'first poll execution status');
+				t.succeeded(one, 'first poll execution status');
 				t.equal(
 					markersIn(source, firstItems, prefix),
 					expected(first),
 					'the first poll emits the look-back events',
 				);
 			}
-			t.equal(two.status, 'success', 'second poll execution status');
+			t.succeeded(two, 'second poll execution status');
 			t.equal(
 				markersIn(source, secondItems, prefix),
 				expected(second),

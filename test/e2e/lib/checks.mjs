@@ -19,6 +19,15 @@ export class Checks {
 		);
 	}
 
+	/** An n8n execution finished with `success`; if not, the failure names its node and n8n's message. */
+	succeeded(execution, message) {
+		if (execution?.status === 'success') return true;
+		const error = execution?.data?.resultData?.error;
+		const node = error?.node?.name ?? execution?.data?.resultData?.lastNodeExecuted ?? '?';
+		const why = error ? `${error.message ?? error.name ?? 'error'}${error.description ? ` (${error.description})` : ''}` : 'no error recorded';
+		return this.ok(false, `${message}: expected "success", got ${show(execution?.status)} at node "${node}": ${why}`);
+	}
+
 	/** Problems from a helper that returns a list of them. */
 	none(problems, message) {
 		const list = problems.slice(0, 5);
