@@ -1,6 +1,8 @@
 // Serves an emulated vendor through nock, so the whole trigger node (n8n-core, transport) can poll it.
 import nock from 'nock';
 
+import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
+
 import type { ModelVendor, VendorServer } from './emulators/store';
 import { viewAt } from './run';
 
@@ -26,6 +28,25 @@ export class VirtualClock {
 
 	read = (): number =>
 		this.base + (this.running ? Math.floor(performance.now() - this.realStart) : 0);
+}
+
+/**
+ * Installs a test file's hooks: no real network (nock), and Date.now and the transport's clock read
+ * `clock` in every test. Returns the clock.
+ */
+export function useVirtualClock(clock: VirtualClock, extra?: () => void): VirtualClock {
+	beforeAll(() => nock.disableNetConnect());
+	beforeEach(() => {
+		jest.spyOn(Date, 'now').mockImplementation(clock.read);
+		jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(clock.read);
+		extra?.();
+	});
+	afterEach(() => {
+		jest.restoreAllMocks();
+		nock.cleanAll();
+	});
+	afterAll(() => nock.enableNetConnect());
+	return clock;
 }
 
 /** The poll's `atRequest`-th request and the `times - 1` after it fail (Retry-After: 0, no real wait). */

@@ -1,13 +1,10 @@
 // The model through the whole trigger node (n8n-core PollContext + nock): static data, null polls,
 // retries, overlapping polls, skewed vendor clocks. Time is virtual and does not move with real time:
 // a stall of the machine cannot change what a poll reads (it once lost an owed event on seed 10).
-import nock from 'nock';
-
-import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 import { tally } from '../support/tally';
 import { registeredVendors } from './emulators';
 import { generateHistory } from './history';
-import { VirtualClock } from './http';
+import { useVirtualClock, VirtualClock } from './http';
 import { NodeRunner, type NodeRun } from './nodeRun';
 
 /** Fewer and smaller histories than the fast model: each poll here is a full n8n poll over HTTP. */
@@ -22,17 +19,9 @@ const clock = new VirtualClock(false);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const n8nUtils = require('n8n-workflow/dist/cjs/utils.js') as { sleep: (ms: number) => Promise<void> };
 
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => {
-	jest.spyOn(Date, 'now').mockImplementation(clock.read);
-	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(clock.read);
+useVirtualClock(clock, () => {
 	jest.spyOn(n8nUtils, 'sleep').mockImplementation(async (ms: number) => clock.advance(ms));
 });
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 describe.each(registeredVendors().map((entry) => [entry.vendor.id, entry] as const))(
 	'%s',

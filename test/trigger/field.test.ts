@@ -5,11 +5,10 @@ import nock from 'nock';
 
 import { getSource } from '../../nodes/shared/sources';
 import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
-import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 import { registeredVendors } from '../model/emulators';
 import { CBC_QUEUE_BATCH, cbcModel } from '../model/emulators/cbc';
 import type { ModelVendor } from '../model/emulators/store';
-import { VirtualClock } from '../model/http';
+import { useVirtualClock, VirtualClock } from '../model/http';
 import { firstIndexes, handHistory, T0, TriggerBench, type EventSpec } from './bench';
 
 const MINUTE = 60_000;
@@ -18,16 +17,7 @@ const CURSOR_KEY = 'triggerCursor';
 const PREVIEW_MAX_RECORDS = 1000;
 const clock = new VirtualClock(false);
 
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => {
-	jest.spyOn(Date, 'now').mockImplementation(clock.read);
-	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(clock.read);
-});
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
+useVirtualClock(clock);
 
 const spaced = (count: number, from: number): EventSpec[] =>
 	Array.from({ length: count }, (_, i) => ({ at: from + i * 3000 }));

@@ -1,12 +1,10 @@
 // The Audit Log Trigger node through n8n-core: activation, lookback, null polls, remainders, manual runs, CBC queue.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { AuditLogTrigger, SAMPLE_SIZE } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
-import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 import { registeredVendors } from '../model/emulators';
 import { CBC_QUEUE_BATCH, cbcModel, createCbcServer } from '../model/emulators/cbc';
-import { VirtualClock } from '../model/http';
+import { useVirtualClock, VirtualClock } from '../model/http';
 import { firstIndexes, handHistory, T0, TriggerBench, type EventSpec } from './bench';
 
 const MINUTE = 60_000;
@@ -14,16 +12,7 @@ const HOUR = 60 * MINUTE;
 // Stopped: every poll reads exactly the time it was given (no poll here waits for the Cortex budget).
 const clock = new VirtualClock(false);
 
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => {
-	jest.spyOn(Date, 'now').mockImplementation(clock.read);
-	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(clock.read);
-});
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
+useVirtualClock(clock);
 
 /** Events every few seconds from `from` ms after T0 (Cisco keeps whole seconds, so 3 s apart). */
 const spaced = (count: number, from: number): EventSpec[] =>

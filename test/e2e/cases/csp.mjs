@@ -3,7 +3,7 @@
 // it expired. The simulator's CSP issues tokens (cbcCspTokenTtlMs) and answers 401 to expired ones.
 import { setTimeout as delay } from 'node:timers/promises';
 import { auditItemProblems, markerOverride, markersIn } from '../lib/checks.mjs';
-import { nodeItems, runError, tail } from '../lib/n8n.mjs';
+import { executeOk, nodeItems } from '../lib/n8n.mjs';
 import { waitFor } from '../lib/proc.mjs';
 import { sourceById } from '../lib/sources.mjs';
 import { auditLogNode, auditLogTriggerNode, fanOut, workflow } from '../lib/workflows.mjs';
@@ -60,19 +60,6 @@ function delta(before, after) {
 	};
 }
 
-async function execute(env, id) {
-	const result = await env.n8n.execute(id);
-	const error = runError(result.run);
-	if (result.code !== 0 || !result.run || error) {
-		const how = result.timedOut ? 'timed out' : `exited ${result.code ?? result.signal}`;
-		const detail =
-			error ??
-			(result.run ? '' : 'no run JSON on stdout; ') + tail(result.stderr || result.stdout, 30);
-		throw new Error(`n8n execute --id=${id} ${how}: ${detail}`);
-	}
-	return result.run.data.resultData.runData;
-}
-
 /**
  * `n8n execute` three times: one sign-in, the token stored with the credential and reused by the
  * second run; then every token expires (the simulator's token generation is raised) and the third
@@ -94,7 +81,7 @@ function executeCase() {
 			]),
 		],
 		async run(env, t) {
-			const read = async () => nodeItems(await execute(env, id), 'Search All').map((i) => i.json);
+			const read = async () => nodeItems(await executeOk(env, id), 'Search All').map((i) => i.json);
 			const before = await env.sim.control.stats();
 			const first = await read();
 			const second = await read();

@@ -10,7 +10,7 @@ import {
 } from '../lib/checks.mjs';
 import { loadExamples, rewriteExample } from '../lib/examples.mjs';
 import { binaryContent, recordCount } from '../lib/files.mjs';
-import { nodeItems, runError, tail } from '../lib/n8n.mjs';
+import { executeOk, nodeItems } from '../lib/n8n.mjs';
 import { routeCount } from '../lib/simulator.mjs';
 import { E2E_SOURCES, sourceById } from '../lib/sources.mjs';
 import { auditLogNode, fanOut, manualTrigger, START, workflow } from '../lib/workflows.mjs';
@@ -89,20 +89,6 @@ function logWorkflow(pangea, reader) {
 	);
 }
 
-/** Runs one workflow and fails the case unless n8n exited 0 with a run and no error. */
-async function execute(env, id) {
-	const result = await env.n8n.execute(id);
-	const error = runError(result.run);
-	if (result.code !== 0 || !result.run || error) {
-		const how = result.timedOut ? 'timed out' : `exited ${result.code ?? result.signal}`;
-		const detail =
-			error ??
-			(result.run ? '' : 'no run JSON on stdout; ') + tail(result.stderr || result.stdout, 12);
-		throw new Error(`n8n execute --id=${id} ${how}: ${detail}`);
-	}
-	return result.run.data.resultData.runData;
-}
-
 const json = (items) => items.map((i) => i.json);
 
 function parseOrNull(text) {
@@ -120,7 +106,7 @@ function searchCase(source) {
 		workflows: () => [searchWorkflow(source)],
 		async run(env, t) {
 			const before = await env.sim.control.stats();
-			const runData = await execute(env, `e2eSearch${source.short}`);
+			const runData = await executeOk(env, `e2eSearch${source.short}`);
 			const all = json(nodeItems(runData, 'Search All'));
 			t.equal(
 				all.length,
@@ -155,7 +141,7 @@ function exportCase(source) {
 		workflows: () => [exportWorkflow(source)],
 		async run(env, t) {
 			const before = await env.sim.control.stats();
-			const runData = await execute(env, `e2eExport${source.short}`);
+			const runData = await executeOk(env, `e2eExport${source.short}`);
 			const [item] = nodeItems(runData, 'Export');
 			const expected = before.data[source.vendor].events;
 			t.ok(item?.binary?.file, 'the file is in binary field "file"');
@@ -186,7 +172,7 @@ function queueCase(source) {
 		async run(env, t) {
 			const id = `e2eQueue${source.short}`;
 			const before = await env.sim.control.stats();
-			const first = json(nodeItems(await execute(env, id), 'Fetch Queue'));
+			const first = json(nodeItems(await executeOk(env, id), 'Fetch Queue'));
 			t.ok(first.length > 0, 'the first run returns events');
 			if (!source.nativeQueue)
 				t.equal(
@@ -212,7 +198,7 @@ function queueCase(source) {
 			await env.sim.control.appendEvents(source.vendor, {
 				events: tags.map((m) => markerOverride(source, m)),
 			});
-			const second = json(nodeItems(await execute(env, id), 'Fetch Queue'));
+			const second = json(nodeItems(await executeOk(env, id), 'Fetch Queue'));
 			t.equal(
 				markersIn(source, second, tag),
 				tags,
@@ -236,7 +222,7 @@ function logCase(pangea) {
 		workflows: () => [logWorkflow(pangea, sourceById('carbonBlackCloud'))],
 		async run(env, t) {
 			const before = await env.sim.control.stats();
-			const runData = await execute(env, 'e2eLogPangea');
+			const runData = await executeOk(env, 'e2eLogPangea');
 			const input = json(nodeItems(runData, 'Read Carbon Black'));
 			const logged = json(nodeItems(runData, 'Log to Pangea'));
 			t.equal(logged.length, input.length, 'one output item per input item');
@@ -278,14 +264,14 @@ async function exampleCases(env) {
 				const cisco = sourceById('ciscoSecureEndpoint');
 				// The first run sets the node's cursor (where it starts is Fetch Queue's own choice);
 				// the next run must return exactly what arrived in between, each once.
-				const first = await execute(env, 'auditHourlySiem');
+				const first = await executeOk(env, 'auditHourlySiem');
 				const firstIds = new Set(json(nodeItems(first, 'New Events Since Last Run')).map((j) => j.id));
 				const tags = [1, 2, 3, 4].map((n) => `e2e-splunk-${n}`);
 				await env.sim.control.appendEvents('cisco', {
 					events: tags.map((m) => markerOverride(cisco, m)),
 				});
 				const hooksBefore = (await env.sim.control.webhook('splunk')).count;
-				const runData = await execute(env, 'auditHourlySiem');
+				const runData = await executeOk(env, 'auditHourlySiem');
 				const items = json(nodeItems(runData, 'New Events Since Last Run'));
 				t.equal(markersIn(cisco, items, 'e2e-splunk-'), tags, 'the next run returns the events added, oldest first');
 				t.equal(items.length, tags.length, 'and nothing else');
@@ -325,7 +311,7 @@ async function exampleCases(env) {
 					events: tags.map((m) => markerOverride(cbc, m)),
 				});
 				const before = await env.sim.control.stats();
-				const runData = await execute(env, 'auditNightly');
+				const runData = await executeOk(env, 'auditNightly');
 				const [summary] = json(nodeItems(runData, 'Export Last Day'));
 				t.ok(summary?.eventCount >= tags.length, 'the export holds at least the events just added');
 				t.equal(summary?.exportedBy, 'vendor', 'exported by the Carbon Black job');

@@ -178,6 +178,20 @@ export function runError(run) {
 	return [error.node?.name, error.message, error.description].filter(Boolean).join(': ');
 }
 
+/** Runs one workflow by `n8n execute`; fails the case unless n8n exited 0 with a run and no error. */
+export async function executeOk(env, id) {
+	const result = await env.n8n.execute(id);
+	const error = runError(result.run);
+	if (result.code !== 0 || !result.run || error) {
+		const how = result.timedOut ? 'timed out' : `exited ${result.code ?? result.signal}`;
+		const detail =
+			error ??
+			(result.run ? '' : 'no run JSON on stdout; ') + tail(result.stderr || result.stdout, 30);
+		throw new Error(`n8n execute --id=${id} ${how}: ${detail}`);
+	}
+	return result.run.data.resultData.runData;
+}
+
 export const DEMO_OWNER = {
 	email: 'demo@audit-log.local',
 	firstName: 'Demo',
