@@ -81,6 +81,18 @@ const RETRYABLE_CODES = new Set([
 	'UND_ERR_SOCKET',
 ]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+/**
+ * The network error's code (ECONNABORTED, ECONNREFUSED…) wherever n8n's helpers left it: on the error,
+ * on its `cause` (n8n 2.x's NodeApiError), or in `errorResponse` / `httpCode` (n8n 1.x's NodeApiError,
+ * whose `cause` has none; without this a timeout cut by the deadline failed the poll on n8n 1.x).
+ */
+function networkCode(error: unknown): string {
+	const e = error as { code?: unknown; cause?: { code?: unknown }; errorResponse?: { code?: unknown }; httpCode?: unknown };
+	for (const code of [e?.code, e?.cause?.code, e?.errorResponse?.code]) if (typeof code === 'string' && code !== '') return code;
+	// `httpCode` also holds HTTP statuses ("404"): only a system error name counts here.
+	return typeof e?.httpCode === 'string' && /^E[A-Z_]+$/.test(e.httpCode) ? e.httpCode : 'UNKNOWN';
+}
+
 /** Failures that happen before a byte of the request reached the server. */
 const NOT_SENT_CODES = new Set([
 	'ECONNREFUSED',
@@ -676,8 +688,7 @@ export class Transport {
 
 	private networkFailure(error: unknown, timeoutMs: number): Failure & { kind: 'network' } {
 		if (isDeadlineError(error)) throw error;
-		const cause = (error as { cause?: { code?: string } }).cause;
-		const code = (error as { code?: string }).code ?? cause?.code ?? 'UNKNOWN';
+		const code = networkCode(error);
 		const timedOut = TIMEOUT_CODES.has(code);
 		const deadline = this.settings.deadline;
 		if (

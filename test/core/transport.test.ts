@@ -350,6 +350,23 @@ describe('Transport: retries and budgets', () => {
 		expect(sent).toHaveLength(1);
 	});
 
+	it.each([
+		['n8n 2.x (the network error as `cause`)', { cause: { code: 'ECONNABORTED' } }],
+		// n8n 1.x: NodeApiError keeps the code only in `httpCode` and in `errorResponse` (`cause` has none).
+		['n8n 1.x (`httpCode` and `errorResponse`)', { httpCode: 'ECONNABORTED', errorResponse: { code: 'ECONNABORTED' }, cause: {} }],
+		['n8n 1.x (`httpCode` only)', { httpCode: 'ECONNABORTED', cause: {} }],
+	])('knows a timeout wrapped the way %s wraps it: a deadline cut is a deadline stop, not a failed run', async (_how, wrap) => {
+		const n8nMessage = 'The connection was aborted, perhaps the server is offline';
+		const cut = transportWith([{ error: { message: n8nMessage, ...wrap }, takesMs: 5_000 }], { deadline: NOW + 5_000 });
+		const error = await failureOf(cut.transport.request({ method: 'GET', url: '/x' }));
+		expect(isDeadlineError(error)).toBe(true);
+
+		const plain = transportWith([{ error: { message: n8nMessage, ...wrap } }]);
+		const timedOut = await failureOf(plain.transport.request({ method: 'GET', url: '/x' }));
+		expect(timedOut.message).toContain('no answer within 60 s');
+		expect(plain.sent).toHaveLength(1);
+	});
+
 	it('counts the time of failed attempts in the budget, not only the pauses', async () => {
 		const slow = { statusCode: 502, takesMs: 100_000 };
 		const { transport, sent, waits } = transportWith(Array(6).fill(slow));

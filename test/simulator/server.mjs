@@ -134,15 +134,19 @@ export async function startSimulator(options) {
 			const counts = (sim.stats.authFailures[vendor] ??= {});
 			counts[kind] = (counts[kind] ?? 0) + 1;
 		},
-		/** Consumes one use of the first active fault of one of `kinds` for this vendor and path. */
-		takeFault(vendor, kinds, path) {
+		/**
+		 * Consumes one use of the first active fault of one of `kinds` for this vendor and path (and,
+		 * for a fault with `bodyIncludes`, a request body holding that text: one workflow's requests).
+		 */
+		takeFault(vendor, kinds, path, body) {
 			const wanted = Array.isArray(kinds) ? kinds : [kinds];
 			const fault = sim.faults.find(
 				(f) =>
 					f.remaining > 0 &&
 					wanted.includes(f.kind) &&
 					(f.vendor === vendor || (f.vendor === '*' && vendor !== 'presigned')) &&
-					(!f.path || path.includes(f.path)),
+					(!f.path || path.includes(f.path)) &&
+					(f.bodyIncludes === undefined || (typeof body === 'string' && body.includes(f.bodyIncludes))),
 			);
 			if (!fault) return null;
 			// `skip`: let that many matching requests through first (a fault on page 2, not page 1).
@@ -237,7 +241,7 @@ export async function startSimulator(options) {
 		if (area === 'other')
 			return respond(ctx, json(404, { error: `Unknown path ${path}`, vendors: VENDORS }));
 		const handler = area === 'presigned' ? sim.blobs : sim.vendors[area];
-		const fault = sim.takeFault(area, ALL_GENERIC_KINDS, path);
+		const fault = sim.takeFault(area, ALL_GENERIC_KINDS, path, body.toString('utf8'));
 		if (fault?.kind === 'reset') return res.destroy();
 		if (fault?.kind === 'slow') await delay(fault.delayMs ?? sim.config.slowMs);
 		if (fault?.kind === 'truncate') ctx.truncate = true;
@@ -327,6 +331,8 @@ function checkFault(spec) {
 		return 'fault.count must be a positive integer';
 	if (spec.path !== undefined && typeof spec.path !== 'string')
 		return 'fault.path must be a string';
+	if (spec.bodyIncludes !== undefined && (typeof spec.bodyIncludes !== 'string' || spec.bodyIncludes === ''))
+		return 'fault.bodyIncludes must be a non-empty string';
 	if (spec.skip !== undefined && (!Number.isInteger(spec.skip) || spec.skip < 0))
 		return 'fault.skip must be a non-negative integer';
 	if (spec.events !== undefined && (!Number.isInteger(spec.events) || spec.events < 1))

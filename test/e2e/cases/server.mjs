@@ -1,7 +1,7 @@
 // Trigger cases on `n8n start`: manual "fetch test event" over the REST API, and activation for two polls.
 import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
-import { auditItemProblems, markerOf, markerOverride, markersIn, orderProblems } from '../lib/checks.mjs';
+import { auditItemProblems, markerOverride, markersIn, orderProblems, ownItems } from '../lib/checks.mjs';
 import { loadExamples, rewriteExample } from '../lib/examples.mjs';
 import { nodeItems } from '../lib/n8n.mjs';
 import { waitFor } from '../lib/proc.mjs';
@@ -208,13 +208,7 @@ function activationCase({
 				expected(second),
 				'the next poll emits exactly the events added in between',
 			);
-			// Activated cases run at once: events another case added to the same vendor are not this
-			// case's to count (its own events, and untagged ones, are).
-			const foreign = (j) => {
-				const marker = markerOf(source, j);
-				return typeof marker === 'string' && marker.startsWith('e2e-') && !marker.startsWith(prefix);
-			};
-			t.equal(secondItems.filter((j) => !foreign(j)).length, expected(second).length, 'and nothing else');
+			t.equal(ownItems(source, secondItems, prefix).length, expected(second).length, 'and nothing else');
 			const firstIds = new Set(firstItems.map((j) => j.id));
 			t.ok(
 				secondItems.every((j) => !firstIds.has(j.id)),

@@ -131,6 +131,17 @@ export function markerOf(source, json) {
 	return MARKER_FIELDS[source.vendor].get(json) ?? null;
 }
 
+/**
+ * The items that are this case's to count: its own (marker starting with `prefix`) and untagged
+ * ones. Activated cases run at once, so events another case added to the same vendor are left out.
+ */
+export function ownItems(source, items, prefix) {
+	return items.filter((j) => {
+		const marker = markerOf(source, j);
+		return !(typeof marker === 'string' && marker.startsWith('e2e-') && !marker.startsWith(prefix));
+	});
+}
+
 /** Markers found in items, in item order, among those that start with `prefix`. */
 export function markersIn(source, items, prefix) {
 	return items

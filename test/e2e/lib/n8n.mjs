@@ -182,7 +182,12 @@ export function runError(run) {
 export async function executeOk(env, id) {
 	const result = await env.n8n.execute(id);
 	const error = runError(result.run);
-	if (result.code !== 0 || !result.run || error) {
+	// n8n 1.x on Node 24 now and then dies of SIGSEGV while shutting down, after it printed a whole
+	// successful run: the run counts (the crash is said in the log), any other exit fails the case.
+	const crashedAfterRun =
+		result.signal === 'SIGSEGV' && !error && (result.run?.status === 'success' || result.run?.finished === true);
+	if (crashedAfterRun) console.warn(`note: n8n execute --id=${id} printed a successful run, then died of SIGSEGV while exiting`);
+	if ((result.code !== 0 && !crashedAfterRun) || !result.run || error) {
 		const how = result.timedOut ? 'timed out' : `exited ${result.code ?? result.signal}`;
 		const detail =
 			error ??
