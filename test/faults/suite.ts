@@ -48,8 +48,6 @@ type ReadOperation = Exclude<Operation, 'log'> | 'queueTrigger';
 const CURSOR_OPS: ReadOperation[] = ['fetchQueue', 'trigger', 'queueTrigger'];
 
 const FAULT_COUNT_PAST_RETRIES = 10;
-/** Faults that cut an answer the vendor already produced: a read-once queue batch in it is gone. */
-const CUT_ANSWERS = ['truncate', 'truncatedJson', 'resetAfter', 'emptyPage', 'repeatPage'];
 
 /** Faults every read operation meets: `path` is the operation's page route. */
 function readFaults(vendor: Vendor, path: string, multiPage: boolean, readOnce: boolean): Case[] {
@@ -220,14 +218,6 @@ function idOf(row: SourceRowLike, record: IDataObject): string {
 export const OPEN_CASES: Record<string, string> = {
 	'carbonBlackCloud exportAndWait › download: a complete answer holding half the file':
 		'a complete 200 whose body is half the file is taken as the file: the job status gives no size to check it against',
-	'carbonBlackCloud fetchQueue › a truncated JSON body':
-		'the taken batch is reported in a hint, which this runner does not read (it counts only thrown errors)',
-	'carbonBlackCloud fetchQueue › connection reset mid-body':
-		'the taken batch is reported in a hint, which this runner does not read (it counts only thrown errors)',
-	'carbonBlackCloud queueTrigger › a truncated JSON body':
-		"the trigger reports it through n8n's emitError, which this runner does not read",
-	'carbonBlackCloud queueTrigger › connection reset mid-body':
-		"the trigger reports it through n8n's emitError, which this runner does not read",
 	'ciscoSecureEndpoint exportAndWait › a repeated page':
 		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
 	'ciscoSecureEndpoint fetchQueue › a repeated page':
@@ -273,6 +263,13 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 
 	async function allIds(): Promise<string[]> {
 		return (await sim.records(spec.vendor)).map((r) => idOf(row, r as IDataObject));
+	}
+
+	async function droppedIds(): Promise<string[]> {
+		const reads = await sim.queueReads(spec.vendor);
+		return reads
+			.filter((read) => !read.delivered)
+			.flatMap((read) => read.records.map((r) => idOf(row, r as IDataObject)));
 	}
 
 	async function expected(operation: ReadOperation): Promise<string[]> {
@@ -334,14 +331,11 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 			const elapsed = elapsedSince(start);
 			const realElapsed = performance.now() - realStart;
 			const readsOnce = operation === 'search' || operation === 'exportAndWait';
-			const vendorDropped =
-				isNativeQueue(spec.vendor, operation) && c.faults.some((f) => CUT_ANSWERS.includes(f.kind));
+			// What a read-once queue handed out in answers that never reached the node whole is gone.
+			const dropped = isNativeQueue(spec.vendor, operation) ? await droppedIds() : [];
 			// Search and Export read a pinned past range; the cursor operations owe all the vendor holds.
 			const owed = readsOnce ? wanted : await allIds();
-			const counts = score(owed, outcome, {
-				readsOnce,
-				vendorDropped,
-			});
+			const counts = score(owed, outcome, { readsOnce, dropped });
 			tally('faults', {
 				cases: 1,
 				lost: counts.lost,
@@ -359,6 +353,8 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 				expect(isApiError(error)).toBe(true);
 				expect(describeError(error)).toMatch(WHERE);
 			}
+			// A failure shown beside delivered events (a hint, emitError) says where it happened too.
+			for (const report of outcome.reported) expect(report).toMatch(WHERE);
 			expect(elapsed).toBeLessThanOrEqual(BOUND_MS);
 			// The node gave up on the slow answer at its timeout instead of waiting for it (10× apart).
 			if (c.slow) expect(realElapsed).toBeLessThan(SLOW_MS);
@@ -380,6 +376,7 @@ async function overlappingPolls(
 		ids: [...first.ids, ...rest.ids],
 		errors: [...first.errors, ...rest.errors],
 		errorItems: first.errorItems + rest.errorItems,
+		reported: [...first.reported, ...rest.reported],
 		runs: first.runs + rest.runs,
 	};
 }
