@@ -105,6 +105,8 @@ export type Score = { lost: number; duplicated: number; silentPartial: boolean }
 
 /** How far a run's clock (real plus virtual waits) may move: the transport's wait budget and slack. */
 export const BOUND_MS = 6 * 60_000;
+/** Export and Wait's Max Wait in the suite, in seconds. */
+export const EXPORT_MAX_WAIT_S = 120;
 /** Between two runs of a cursor operation: past every source's settling delay (Cisco: its second). */
 const POLL_GAP_MS = 2000;
 /** Past this many runs a cursor operation is said to never settle. */
@@ -145,7 +147,7 @@ export class FaultRunner {
 				...base,
 				format: 'json',
 				filters: this.range,
-				options: { pollInterval: 1, maxWait: 120 },
+				options: { pollInterval: 1, maxWait: EXPORT_MAX_WAIT_S },
 			};
 		// The cursor queue's first run reads everything the vendor holds (a new cursor starts there).
 		if (operation === 'fetchQueue') {
@@ -377,4 +379,6 @@ export type Case = {
 	overlapping?: boolean;
 	/** Each run emits at most this share of the backlog (Max Events per Poll, Limit). */
 	capShare?: number;
+	/** A tighter bound than BOUND_MS on the run's clock (e.g. Export and Wait's Max Wait). */
+	boundMs?: number;
 };

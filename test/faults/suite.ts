@@ -24,7 +24,7 @@ import { SimChild, virtualTime, type FaultSpec, type Vendor } from './sim';
 
 /** The request timeout the suite runs with, and an answer well past it. */
 export const TIMEOUT_MS = 400;
-const SLOW_MS = 3000;
+export const SLOW_MS = 3000;
 
 export type SuiteSpec = {
 	vendor: Vendor;
@@ -226,8 +226,6 @@ export const OPEN_CASES: Record<string, string> = {
 		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
 	'ciscoSecureEndpoint trigger › a repeated page':
 		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
-	'pangea exportAndWait › an answer slower than the timeout':
-		'the download_results wait does not yet give up at the request timeout',
 };
 
 export function defineFaultSuite(spec: SuiteSpec): void {
@@ -355,7 +353,7 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 			}
 			// A failure shown beside delivered events (a hint, emitError) says where it happened too.
 			for (const report of outcome.reported) expect(report).toMatch(WHERE);
-			expect(elapsed).toBeLessThanOrEqual(BOUND_MS);
+			expect(elapsed).toBeLessThanOrEqual(c.boundMs ?? BOUND_MS);
 			// The node gave up on the slow answer at its timeout instead of waiting for it (10× apart).
 			if (c.slow) expect(realElapsed).toBeLessThan(SLOW_MS);
 		});
