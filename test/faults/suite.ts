@@ -199,6 +199,19 @@ const DOWNLOAD_FAULTS: Case[] = [
 		name: 'download: a complete answer holding half the file',
 		faults: [{ vendor: 'presigned', kind: 'truncatedJson' }],
 	},
+	{
+		name: 'download: 5xx past the retries',
+		faults: [{ vendor: 'presigned', kind: '503', count: FAULT_COUNT_PAST_RETRIES }],
+	},
+	{
+		name: 'download: an HTML error page with status 200',
+		faults: [{ vendor: 'presigned', kind: 'html' }],
+	},
+	{
+		name: 'download: an answer slower than the timeout',
+		faults: [{ vendor: 'presigned', kind: 'slow', delayMs: SLOW_MS }],
+		slow: true,
+	},
 ];
 
 const isNativeQueue = (vendor: Vendor, operation: ReadOperation) =>
@@ -387,6 +400,10 @@ export function defineLogFaults(getSim: () => SimChild): void {
 	});
 	const cases: Array<[string, FaultSpec[]]> = [
 		['429 with Retry-After, once', [at({ kind: '429', retryAfter: 2 })]],
+		[
+			'429 with Retry-After, past the retries',
+			[at({ kind: '429', retryAfter: 1, count: FAULT_COUNT_PAST_RETRIES })],
+		],
 		[
 			'429 with only reset headers',
 			[at({ kind: '429', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '3' } })],

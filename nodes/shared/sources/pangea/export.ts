@@ -3,7 +3,7 @@
 // Max Wait bounds the whole export (each call's 202 wait gets what is left of it), every request
 // is bounded by the transport's timeout, and a failed step names itself and the result id.
 import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { MIME_TYPES } from '../../files';
+import { countRecords, MIME_TYPES } from '../../files';
 import { BodyTooLarge, bodyTooLargeError } from '../../limits';
 import type { AuditQuery, ExportedFile, ExportSettings, RawRecord, SourceContext } from '../../types';
 import { boundedStep, exportBudget, type ExportBudget as Budget } from '../exportSteps';
@@ -100,8 +100,9 @@ async function download(ctx: SourceContext, part: Part, format: ExportFormat, bu
 	// A pre-signed URL carries its own authorization: the Pangea token must not travel there.
 	const fetching = ctx.redact(`downloading the file of result ${part.id} (GET dest_url)`);
 	const response = await boundedStep(budget, fetching, async () => await ctx.requestWithoutAuth({ method: 'GET', url }));
+	let file: Buffer;
 	try {
-		return await gunzipIfNeeded(response.body, room);
+		file = await gunzipIfNeeded(response.body, room);
 	} catch (error) {
 		if (error instanceof BodyTooLarge) {
 			throw bodyTooLargeError(ctx.fn, ctx.redact(`The Pangea export (result ${part.id}, inflated)`), ctx.maxBodyBytes, ctx.itemIndex);
@@ -112,6 +113,19 @@ async function download(ctx: SourceContext, part: Part, format: ExportFormat, bu
 			itemIndex: ctx.itemIndex,
 		});
 	}
+	// The file holds the search's result set, whose size the search reported: fewer records (a file
+	// cut short, a proxy's page served in its place) is not the export.
+	const held = countRecords(file, format);
+	if (!(held >= part.count)) {
+		const what = Number.isNaN(held) ? `a ${format.toUpperCase()} file that ends before its last record` : `${held} record(s)`;
+		const message = ctx.redact(`The file Pangea prepared for result ${part.id} holds ${what} (${file.length} bytes), but the search found ${part.count}`);
+		throw new NodeApiError(ctx.fn.getNode(), { message: 'export file short of the result' } as JsonObject, {
+			message,
+			description: 'The download ended early or something else was served in its place, so it is not presented as the export. Run the export again.',
+			itemIndex: ctx.itemIndex,
+		});
+	}
+	return file;
 }
 
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
