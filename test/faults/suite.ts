@@ -98,7 +98,15 @@ function readFaults(vendor: Vendor, path: string, multiPage: boolean, readOnce: 
 		cases.push({ name: 'a repeated page', faults: [at({ kind: 'repeatPage', skip: 1 })] });
 	// A read-once queue's empty batch is its end, and a batch served twice is the vendor's redelivery.
 	if (readOnce)
-		return cases.filter((c) => !c.faults.some((f) => ['emptyPage', 'repeatPage'].includes(f.kind)));
+		return [
+			...cases.filter((c) => !c.faults.some((f) => ['emptyPage', 'repeatPage'].includes(f.kind))),
+			// The vendor takes the batch, then answers after the node gave up: it is gone, and must be reported.
+			{
+				name: 'a batch taken, its answer slower than the timeout',
+				faults: [at({ kind: 'slowAfter', delayMs: SLOW_MS, skip: later })],
+				slow: true,
+			},
+		];
 	return cases;
 }
 
@@ -416,6 +424,10 @@ export function defineLogFaults(getSim: () => SimChild): void {
 		['a truncated JSON body', [at({ kind: 'truncatedJson' })]],
 		['an HTML error page with status 200', [at({ kind: 'html' })]],
 		['an answer slower than the timeout', [at({ kind: 'slow', delayMs: SLOW_MS })]],
+		[
+			'the events stored, the answer slower than the timeout',
+			[at({ kind: 'slowAfter', delayMs: SLOW_MS })],
+		],
 	];
 	describe('pangea log', () => {
 		it.each(cases)('%s', async (name, faults) => {
@@ -440,7 +452,7 @@ export function defineLogFaults(getSim: () => SimChild): void {
 			const elapsed = elapsedSince(start);
 			const realElapsed = performance.now() - realStart;
 			// The slow answer is still being stored after the client gave up: let it land.
-			const slow = faults.some((f) => f.kind === 'slow');
+			const slow = faults.some((f) => f.kind === 'slow' || f.kind === 'slowAfter');
 			if (slow)
 				await new Promise((resolve) =>
 					setTimeout(resolve, Math.max(0, SLOW_MS + 200 - realElapsed)),

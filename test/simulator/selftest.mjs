@@ -233,6 +233,18 @@ await check('cbc: /_sim/queue lists each batch taken and whether its answer arri
 		],
 	);
 	assert.equal((await call('GET', '/_sim/queue/cortex')).status, 404);
+	// slowAfter: the batch is taken at once, the answer comes late; a client that gave up never got it.
+	const lateBatch = await append(1);
+	sim.addFault({ vendor: 'cbc', kind: 'slowAfter', delayMs: 300, path: '/_queue' });
+	const gaveUp = await fetch(sim.url + `${CBC_LOGS}/_queue`, {
+		headers: CBC_AUTH,
+		signal: AbortSignal.timeout(50),
+	}).catch((err) => err);
+	assert.ok(gaveUp instanceof Error);
+	assert.deepEqual((await call('GET', `${CBC_LOGS}/_queue`, { headers: CBC_AUTH })).json.results, []);
+	await new Promise((resolve) => setTimeout(resolve, 400));
+	const late = (await call('GET', '/_sim/queue/cbc')).json.reads.at(-1);
+	assert.deepEqual([late.records, late.delivered], [lateBatch, false]);
 });
 
 await check(

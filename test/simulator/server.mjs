@@ -268,6 +268,10 @@ export async function startSimulator(options) {
 			case 'resetAfter':
 				// The vendor did the work (a write is stored); the client never hears back.
 				return res.destroy();
+			case 'slowAfter':
+				// The vendor did the work (a write stored, a queue batch taken), then answers late.
+				await delay(fault.delayMs ?? sim.config.slowMs);
+				return respond(ctx, answer);
 			case 'emptyPage':
 				return respond(ctx, emptyPage(area, answer));
 			case 'repeatPage':

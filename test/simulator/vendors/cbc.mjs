@@ -108,7 +108,7 @@ export function createCbc(sim) {
 	const rnd = createRandom(sim.options.seed, 'cbc');
 	const events = [];
 	const queues = new Map();
-	/** Every non-empty batch the queues handed out: `{key, records, delivered}` (GET /_sim/queue/cbc). */
+	/** Every non-empty batch the queues handed out, with its request (GET /_sim/queue/cbc). */
 	const reads = [];
 	const jobs = new Map();
 	let seq = 0;
@@ -370,9 +370,8 @@ export function createCbc(sim) {
 		const queue = queueFor(key);
 		const batch = queue.items.slice(queue.head, queue.head + sim.config.cbcQueueBatch);
 		queue.head += batch.length;
-		// Taken either way; delivered only if the answer reaches a client still waiting for it.
-		const delivered = !ctx.answerCut && !ctx.req.socket.destroyed;
-		if (batch.length > 0) reads.push({ key, records: batch.map((e) => e.data), delivered });
+		// Taken either way; delivered only if the whole answer was written to a client still there.
+		if (batch.length > 0) reads.push({ key, records: batch.map((e) => e.data), ctx });
 		if (queue.head > 50000) {
 			queue.items = queue.items.slice(queue.head);
 			queue.head = 0;
@@ -605,7 +604,12 @@ export function createCbc(sim) {
 		error: (status, message) =>
 			error(status, status === 429 ? 'TOO_MANY_REQUESTS' : 'SERVER_ERROR', message),
 		events,
-		queueReads: () => reads,
+		queueReads: () =>
+			reads.map(({ key, records, ctx }) => ({
+				key,
+				records,
+				delivered: !ctx.answerCut && ctx.res.writableFinished,
+			})),
 		summary: () => ({
 			events: events.length,
 			queues: Object.fromEntries([...queues].map(([k, q]) => [k, q.items.length - q.head])),
