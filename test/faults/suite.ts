@@ -453,7 +453,8 @@ export function defineLogFaults(getSim: () => SimChild): void {
 			const realElapsed = performance.now() - realStart;
 			// The slow answer is still being stored after the client gave up: let it land.
 			const slow = faults.some((f) => f.kind === 'slow' || f.kind === 'slowAfter');
-			if (slow)
+			// (`slowAfter` stores first and only answers late.)
+			if (faults.some((f) => f.kind === 'slow'))
 				await new Promise((resolve) =>
 					setTimeout(resolve, Math.max(0, SLOW_MS + 200 - realElapsed)),
 				);
