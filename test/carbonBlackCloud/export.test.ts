@@ -152,8 +152,8 @@ describe('Export and Wait', () => {
 	it.each([
 		// The header and ten whole lines with the final newline (nine records: the eighth spans two
 		// lines): only the count tells this file from the whole one.
-		['csv', (file: string) => file.split('\n').slice(0, 11).join('\n') + '\n', /delivered 9 record\(s\) \(\d+ bytes\), but its search matched 40/],
-		['json', (file: string) => file.slice(0, Math.floor(file.length / 2)), /delivered a JSON file that ends before its last record .*matched 40/],
+		['csv', (file: string) => file.split('\n').slice(0, 11).join('\n') + '\n', /holds 9 record\(s\) \(\d+ bytes\), but its search matched 40/],
+		['json', (file: string) => file.slice(0, Math.floor(file.length / 2)), /holds a JSON file that ends before its last record .*matched 40/],
 	])('a %s file short of what the search matched fails naming the job, not presented as the export', async (format, cut, message) => {
 		const backend = backendWith({});
 		const whole = backend.fileOf.bind(backend);
@@ -163,7 +163,7 @@ describe('Export and Wait', () => {
 
 		const [jobId] = [...backend.jobs.keys()];
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toContain(`export job ${jobId} delivered`);
+		expect(error.message).toContain(`The file of Carbon Black Cloud export job ${jobId} holds`);
 		expect(error.message).toMatch(message);
 		expect(String(error.description)).toContain(`job ${jobId}`);
 	});

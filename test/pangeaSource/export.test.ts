@@ -142,7 +142,7 @@ describe('Export and Wait', () => {
 		const error = await failureOf(exportRun('csv'));
 
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toContain('The file Pangea prepared for result pas_1');
+		expect(error.message).toContain('The file of Pangea result pas_1 holds');
 		expect(error.message).toMatch(message);
 	});
 

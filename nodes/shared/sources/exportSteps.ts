@@ -1,9 +1,11 @@
 // The steps of a vendor's native export (CBC's job, Pangea's search → download_results → file):
-// a failed step says where it failed (the job or result it concerns), and Max Wait bounds the
-// whole export — every search, job poll, 202 wait and download — not each call on its own.
+// a failed step says where it failed (the job or result it concerns), Max Wait bounds the whole
+// export — every search, job poll, 202 wait and download — not each call on its own, and a file
+// holding fewer records than the vendor counted for it is never presented as the export.
 import { NodeApiError, type JsonObject } from 'n8n-workflow';
+import { countRecords } from '../files';
 import { locateError } from '../reader';
-import type { SourceContext } from '../types';
+import type { ExportFormat, SourceContext } from '../types';
 
 /** A failure of one step says which job it concerns (or that none was created yet). */
 export async function located<T>(step: Promise<T>, where: string): Promise<T> {
@@ -53,4 +55,29 @@ export async function boundedStep<T>(budget: ExportBudget, where: string, call: 
 	} catch (error) {
 		throw locateError(error, `Failed at the export step ${where}, ${budget.spent()}.`);
 	}
+}
+
+/**
+ * The records in a downloaded file, checked against what the vendor counted for it (a lower bound:
+ * records arriving later only add). Fewer, or a JSON array that never closes, is a download cut
+ * short or something else served in its place: a NodeApiError saying which file (job or result id).
+ */
+export function checkedRecordCount(
+	ctx: SourceContext,
+	file: Buffer,
+	format: ExportFormat,
+	/** `of`: whose file ("Carbon Black Cloud export job 42"); `counted`: "its search matched". */
+	expected: { count: number; of: string; counted: string },
+): number {
+	const held = countRecords(file, format);
+	if (held >= expected.count) return held;
+	const what = Number.isNaN(held) ? `a ${format.toUpperCase()} file that ends before its last record` : `${held} record(s)`;
+	const message = ctx.redact(`The file of ${expected.of} holds ${what} (${file.length} bytes), but ${expected.counted} ${expected.count}`);
+	throw new NodeApiError(ctx.fn.getNode(), { message: 'export file short of its count' } as JsonObject, {
+		message,
+		description: ctx.redact(
+			`The download of ${expected.of} ended early or something else was served in its place, so it is not presented as the export. Run the export again.`,
+		),
+		itemIndex: ctx.itemIndex,
+	});
 }

@@ -3,10 +3,10 @@
 // Max Wait bounds the whole export (each call's 202 wait gets what is left of it), every request
 // is bounded by the transport's timeout, and a failed step names itself and the result id.
 import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { countRecords, MIME_TYPES } from '../../files';
+import { MIME_TYPES } from '../../files';
 import { BodyTooLarge, bodyTooLargeError } from '../../limits';
 import type { AuditQuery, ExportedFile, ExportSettings, RawRecord, SourceContext } from '../../types';
-import { boundedStep, exportBudget, type ExportBudget as Budget } from '../exportSteps';
+import { boundedStep, checkedRecordCount, exportBudget, type ExportBudget as Budget } from '../exportSteps';
 import { gunzipIfNeeded } from './gzip';
 import { pangeaPost } from './request';
 import { MAX_RESULTS, searchBody, type SearchResult } from './search';
@@ -113,18 +113,12 @@ async function download(ctx: SourceContext, part: Part, format: ExportFormat, bu
 			itemIndex: ctx.itemIndex,
 		});
 	}
-	// The file holds the search's result set, whose size the search reported: fewer records (a file
-	// cut short, a proxy's page served in its place) is not the export.
-	const held = countRecords(file, format);
-	if (!(held >= part.count)) {
-		const what = Number.isNaN(held) ? `a ${format.toUpperCase()} file that ends before its last record` : `${held} record(s)`;
-		const message = ctx.redact(`The file Pangea prepared for result ${part.id} holds ${what} (${file.length} bytes), but the search found ${part.count}`);
-		throw new NodeApiError(ctx.fn.getNode(), { message: 'export file short of the result' } as JsonObject, {
-			message,
-			description: 'The download ended early or something else was served in its place, so it is not presented as the export. Run the export again.',
-			itemIndex: ctx.itemIndex,
-		});
-	}
+	// The file holds the search's result set, whose size the search reported.
+	checkedRecordCount(ctx, file, format, {
+		count: part.count,
+		of: `Pangea result ${part.id}`,
+		counted: 'the search found',
+	});
 	return file;
 }
 
