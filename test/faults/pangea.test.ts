@@ -68,3 +68,19 @@ defineFaultSuite({
 	multiPage: {},
 	log: defineLogFaults,
 });
+
+/**
+ * Past Pangea's page of 1 000 events, so a fault can reach a later page of one search (a
+ * /v1/results after the /v1/search: `/v1/` matches both). Only the cases aimed past the first
+ * request run here; everything else is the suite above.
+ */
+defineFaultSuite({
+	vendor: 'pangea',
+	label: 'pangea (two pages)',
+	args: ['--cbc', '0', '--cortex', '0', '--cisco', '0', '--pangea', '1100', '--span-days', '1'],
+	config: { pangeaAsyncPolls: 1 },
+	readPath: { search: '/v1/', fetchQueue: '/v1/', trigger: '/v1/' },
+	operations: ['search', 'fetchQueue', 'trigger'],
+	multiPage: { search: true, fetchQueue: true, trigger: true },
+	only: (c) => c.faults.some((f) => (f.skip ?? 0) > 0),
+});

@@ -28,6 +28,10 @@ export const SLOW_MS = 3000;
 
 export type SuiteSpec = {
 	vendor: Vendor;
+	/** The describe titles' and OPEN_CASES keys' prefix (default: the source id), for a second suite of one source. */
+	label?: string;
+	/** Keeps only these cases (a second suite that adds what the first cannot reach). */
+	only?: (c: Case) => boolean;
 	/** Simulator flags: sizes small enough to be quick, pages small enough to be several. */
 	args: string[];
 	config?: Record<string, unknown>;
@@ -301,7 +305,8 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 
 	spec.log?.(() => sim);
 
-	describe.each(spec.operations)(`${row.id} %s`, (operation) => {
+	const label = spec.label ?? row.id;
+	describe.each(spec.operations)(`${label} %s`, (operation) => {
 		it('fault-free: reads every seeded record once', async () => {
 			const ids = await expected(operation);
 			expect(ids.length).toBeGreaterThan(0);
@@ -320,15 +325,15 @@ export function defineFaultSuite(spec: SuiteSpec): void {
 			...(CURSOR_OPS.includes(operation) ? cursorHazards(spec.vendor, path) : []),
 			...(operation === 'exportAndWait' && spec.downloads ? DOWNLOAD_FAULTS : []),
 			...(spec.vendorFaults?.[operation] ?? []),
-		];
+		].filter((c) => spec.only?.(c) ?? true);
 		for (const c of cases) {
-			const open = OPEN_CASES[`${row.id} ${operation} › ${c.name}`];
+			const open = OPEN_CASES[`${label} ${operation} › ${c.name}`];
 			if (open) {
 				tally('faults', { open: 1 });
 				it.todo(`${c.name} — OPEN: ${open}`);
 			}
 		}
-		const run = cases.filter((c) => !OPEN_CASES[`${row.id} ${operation} › ${c.name}`]);
+		const run = cases.filter((c) => !OPEN_CASES[`${label} ${operation} › ${c.name}`]);
 		it.each(run.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
 			const wanted = await expected(operation);
 			const runner = await fresh(c.config);
