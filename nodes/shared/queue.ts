@@ -111,6 +111,8 @@ export type NativeQueueRead = {
 	 * taken from a read-once queue is delivered, never discarded) and the caller reports the error.
 	 */
 	error?: Error;
+	/** With `error`: the queue batch (1-based) whose read failed, for the report to say where. */
+	failedBatch?: number;
 };
 
 /**
@@ -156,6 +158,7 @@ export async function readNativeQueue(
 		);
 		if (result.taken === 0) throw asNodeError(ctx, error);
 		result.error = error as Error;
+		result.failedBatch = batches + 1;
 	}
 	return result;
 }
@@ -163,7 +166,7 @@ export async function readNativeQueue(
 /** How a read-once queue failure is told once its taken events have been delivered. */
 export function partialQueueMessage(source: AuditSource, read: NativeQueueRead): string {
 	return (
-		`${source.displayName} queue read failed after ${read.taken} event(s) were taken: ${read.error?.message ?? 'unknown error'}. ` +
+		`${source.displayName} queue read failed after ${read.taken} event(s) were taken: ${read.error?.message ?? 'unknown error'} (at queue batch ${read.failedBatch ?? '?'}). ` +
 		`The ${read.events.length} event(s) taken that pass the filters are in the output (the queue cannot give them back); run again to read the rest.`
 	);
 }

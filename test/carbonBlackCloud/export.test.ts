@@ -136,6 +136,38 @@ describe('Export and Wait', () => {
 		expect(backend.statusPolls.length).toBeGreaterThanOrEqual(3);
 	});
 
+	it('counts the matches with the export\'s own criteria before creating the job', async () => {
+		const backend = backendWith({});
+
+		await exportRun('csv');
+
+		const exportCall = backend.requests.find((request) => request.path.endsWith('/_export'));
+		expect(backend.searches).toHaveLength(1);
+		expect(backend.searches[0]).toMatchObject({ rows: 1, numFound: events.length });
+		// The same body but for rows (the count's) and format (the export's).
+		expect({ ...backend.searches[0].body, rows: undefined }).toEqual({ ...(exportCall!.body as IDataObject), format: undefined, rows: undefined });
+		expect(backend.requests.findIndex((r) => r.path.endsWith('/_search'))).toBeLessThan(backend.requests.indexOf(exportCall!));
+	});
+
+	it.each([
+		// The header and ten whole lines with the final newline (nine records: the eighth spans two
+		// lines): only the count tells this file from the whole one.
+		['csv', (file: string) => file.split('\n').slice(0, 11).join('\n') + '\n', /holds 9 record\(s\) \(\d+ bytes\), but its search matched 40/],
+		['json', (file: string) => file.slice(0, Math.floor(file.length / 2)), /holds a JSON file that ends before its last record .*matched 40/],
+	])('a %s file short of what the search matched fails naming the job, not presented as the export', async (format, cut, message) => {
+		const backend = backendWith({});
+		const whole = backend.fileOf.bind(backend);
+		backend.fileOf = (id: number) => cut(whole(id));
+
+		const error = await failureOf(exportRun(format));
+
+		const [jobId] = [...backend.jobs.keys()];
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain(`The file of Carbon Black Cloud export job ${jobId} holds`);
+		expect(error.message).toMatch(message);
+		expect(String(error.description)).toContain(`job ${jobId}`);
+	});
+
 	it('NDJSON, which CBC cannot export, is written from the search pages', async () => {
 		const backend = backendWith({});
 

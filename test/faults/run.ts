@@ -1,6 +1,8 @@
 // Runs one source × operation against the child simulator through n8n-core (runNode / runPoll), with
 // or without a fault, and scores the outcome against the fault-free run: events lost, duplicated, and
-// silent partials (a run that reported success with events missing).
+// silent partials (a run that reported success with events missing). A failure counts as reported in
+// every way n8n shows one: a thrown error, an error item, a failure hint of the execution (Fetch
+// Queue) or an error handed to the poll's emitError (the trigger).
 import {
 	NodeApiError,
 	type ICredentialDataDecryptedObject,
@@ -82,13 +84,29 @@ export type Outcome = {
 	errors: Error[];
 	/** Items that carry an error instead of an event (Continue On Fail). */
 	errorItems: number;
+	/**
+	 * Failures n8n shows without a thrown error, as text: an execution hint that says something failed,
+	 * an error the trigger passed to emitError (n8n records a failed execution for it).
+	 */
+	reported: string[];
 	runs: number;
 };
+
+/** One execution: its items (null: a poll with nothing new) and the failures it reported without throwing. */
+type RunResult = { items: INodeExecutionData[] | null; reported: string[] };
+
+/**
+ * An execution hint that reports a failure. The informative ones (the safety cap, a manual run's
+ * preview, unreadable times) never say failed or error; a failure the node reports this way does.
+ */
+const FAILURE_HINT = /\b(failed|failure|error)\b/i;
 
 export type Score = { lost: number; duplicated: number; silentPartial: boolean };
 
 /** How far a run's clock (real plus virtual waits) may move: the transport's wait budget and slack. */
 export const BOUND_MS = 6 * 60_000;
+/** Export and Wait's Max Wait in the suite, in seconds. */
+export const EXPORT_MAX_WAIT_S = 120;
 /** Between two runs of a cursor operation: past every source's settling delay (Cisco: its second). */
 const POLL_GAP_MS = 2000;
 /** Past this many runs a cursor operation is said to never settle. */
@@ -129,7 +147,7 @@ export class FaultRunner {
 				...base,
 				format: 'json',
 				filters: this.range,
-				options: { pollInterval: 1, maxWait: 120 },
+				options: { pollInterval: 1, maxWait: EXPORT_MAX_WAIT_S },
 			};
 		// The cursor queue's first run reads everything the vendor holds (a new cursor starts there).
 		if (operation === 'fetchQueue') {
@@ -143,6 +161,11 @@ export class FaultRunner {
 
 	/** One execution of an action operation; throws what the node throws. */
 	async action(operation: Operation, input?: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+		return (await this.execute(operation, input)).items ?? [];
+	}
+
+	/** One execution of an action operation, with the failures its hints report. */
+	private async execute(operation: Operation, input?: INodeExecutionData[]): Promise<RunResult> {
 		const result = await runNode({
 			nodeType: new AuditLog(),
 			parameters: this.actionParameters(operation),
@@ -151,41 +174,30 @@ export class FaultRunner {
 			staticData: this.staticData,
 			input,
 		});
-		return result.output[0] ?? [];
+		const reported = result.hints.map((h) => h.message).filter((m) => FAILURE_HINT.test(m));
+		return { items: result.output[0] ?? [], reported };
 	}
 
-	/** One scheduled poll of the trigger. */
-	async poll(): Promise<INodeExecutionData[] | null> {
+	/**
+	 * One scheduled poll of the trigger (`queue`: Carbon Black Cloud's queue read mode), with what
+	 * it handed to emitError.
+	 */
+	private async poll(queue: boolean): Promise<RunResult> {
+		const reported: string[] = [];
+		const cbcMode = this.row.id === 'carbonBlackCloud' ? { cbcMode: queue ? 'queue' : 'search' } : {};
+		const options = queue
+			? { maxEventsPerPoll: this.maxEvents ?? 1000 }
+			: { initialLookback: LOOKBACK, maxEventsPerPoll: this.maxEvents ?? 1000 };
 		const output = await runPoll({
 			nodeType: new AuditLogTrigger(),
-			parameters: {
-				source: this.row.id,
-				...(this.row.id === 'carbonBlackCloud' ? { cbcMode: 'search' } : {}),
-				options: { initialLookback: LOOKBACK, maxEventsPerPoll: this.maxEvents ?? 1000 },
-			},
+			parameters: { source: this.row.id, ...cbcMode, options },
 			credentials: this.credentials(),
 			credentialTypes: CREDENTIAL_TYPES,
 			mode: 'trigger',
 			staticData: this.staticData,
+			emitError: (error) => reported.push(describeError(error)),
 		});
-		return output === null ? null : output[0];
-	}
-
-	/** The trigger in Carbon Black Cloud's queue read mode. */
-	async queuePoll(): Promise<INodeExecutionData[] | null> {
-		const output = await runPoll({
-			nodeType: new AuditLogTrigger(),
-			parameters: {
-				source: this.row.id,
-				cbcMode: 'queue',
-				options: { maxEventsPerPoll: this.maxEvents ?? 1000 },
-			},
-			credentials: this.credentials(),
-			credentialTypes: CREDENTIAL_TYPES,
-			mode: 'trigger',
-			staticData: this.staticData,
-		});
-		return output === null ? null : output[0];
+		return { items: output === null ? null : output[0], reported };
 	}
 
 	/**
@@ -197,25 +209,24 @@ export class FaultRunner {
 		operation: Operation | 'queueTrigger',
 		between?: (run: number) => Promise<void>,
 	): Promise<Outcome> {
-		const out: Outcome = { ids: [], errors: [], errorItems: 0, runs: 0 };
+		const out: Outcome = { ids: [], errors: [], errorItems: 0, reported: [], runs: 0 };
 		const once = operation === 'search' || operation === 'exportAndWait';
 		let quiet = 0;
 		for (let run = 0; run < (once ? 1 : MAX_RUNS); run++) {
 			out.runs++;
 			await this.syncVendorClock();
 			let items: INodeExecutionData[] | null;
+			let reported: string[];
 			try {
-				items = await this.once(operation);
+				({ items, reported } = await this.once(operation));
 			} catch (error) {
 				out.errors.push(error as Error);
 				await between?.(run);
 				await this.nextPoll();
 				continue;
 			}
-			for (const item of items ?? []) {
-				if (item.json.error !== undefined) out.errorItems++;
-				else out.ids.push(...(await idsOf(operation, item)));
-			}
+			out.reported.push(...reported);
+			await collect(out, operation, items);
 			await between?.(run);
 			// Settled: two runs in a row found nothing (what was written during a run is read by the next).
 			quiet = items === null || items.length === 0 ? quiet + 1 : 0;
@@ -240,7 +251,7 @@ export class FaultRunner {
 
 	/** `count` runs started at once on the same static data (n8n's scheduler does not wait). */
 	async together(operation: Operation | 'queueTrigger', count: number): Promise<Outcome> {
-		const out: Outcome = { ids: [], errors: [], errorItems: 0, runs: count };
+		const out: Outcome = { ids: [], errors: [], errorItems: 0, reported: [], runs: count };
 		await this.syncVendorClock();
 		const settled = await Promise.allSettled(
 			Array.from({ length: count }, async () => await this.once(operation)),
@@ -250,18 +261,28 @@ export class FaultRunner {
 				out.errors.push(result.reason as Error);
 				continue;
 			}
-			for (const item of result.value ?? []) {
-				if (item.json.error !== undefined) out.errorItems++;
-				else out.ids.push(...(await idsOf(operation, item)));
-			}
+			out.reported.push(...result.value.reported);
+			await collect(out, operation, result.value.items);
 		}
 		return out;
 	}
 
-	private async once(operation: Operation | 'queueTrigger'): Promise<INodeExecutionData[] | null> {
-		if (operation === 'trigger') return await this.poll();
-		if (operation === 'queueTrigger') return await this.queuePoll();
-		return await this.action(operation);
+	private async once(operation: Operation | 'queueTrigger'): Promise<RunResult> {
+		if (operation === 'trigger') return await this.poll(false);
+		if (operation === 'queueTrigger') return await this.poll(true);
+		return await this.execute(operation);
+	}
+}
+
+/** Adds a run's items to the outcome: the events by id, and the error items (Continue On Fail). */
+async function collect(
+	out: Outcome,
+	operation: Operation | 'queueTrigger',
+	items: INodeExecutionData[] | null,
+): Promise<void> {
+	for (const item of items ?? []) {
+		if (item.json.error !== undefined) out.errorItems++;
+		else out.ids.push(...(await idsOf(operation, item)));
 	}
 }
 
@@ -290,30 +311,42 @@ async function idsOf(
 	);
 }
 
+function multiset(ids: string[]): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+	return counts;
+}
+
 /**
  * Lost and duplicated against the fault-free ids, as multisets (identical records share an id).
  * Search and Export consume nothing: a clear error instead of the result loses nothing. The cursor
  * operations must deliver everything over their runs, so what they miss is lost, error or not —
- * except what a read-once queue handed out in an answer that never arrived (`vendorDropped`): no
- * client can get that back, so it counts as lost only when no error said so.
+ * except what a read-once queue handed out in an answer that never reached the client whole
+ * (`dropped`, from the simulator's record of its queue): no client can get that back, so it counts
+ * as lost only when no failure was reported. Everything else the queue gave must be in the output.
  */
 export function score(
 	expected: string[],
 	outcome: Outcome,
-	kind: { readsOnce: boolean; vendorDropped?: boolean },
+	kind: { readsOnce: boolean; dropped?: string[] },
 ): Score {
-	const want = new Map<string, number>();
-	for (const id of expected) want.set(id, (want.get(id) ?? 0) + 1);
-	const got = new Map<string, number>();
-	for (const id of outcome.ids) got.set(id, (got.get(id) ?? 0) + 1);
+	const want = multiset(expected);
+	const got = multiset(outcome.ids);
+	const dropped = multiset(kind.dropped ?? []);
 	let lost = 0;
+	let excused = 0;
 	let duplicated = 0;
-	for (const [id, n] of want) lost += Math.max(0, n - (got.get(id) ?? 0));
+	for (const [id, n] of want) {
+		const missing = Math.max(0, n - (got.get(id) ?? 0));
+		lost += missing;
+		excused += Math.min(missing, dropped.get(id) ?? 0);
+	}
 	for (const [id, n] of got) duplicated += Math.max(0, n - (want.get(id) ?? 0));
-	// Missing events with no error anywhere: a partial result presented as complete.
-	const reported = outcome.errors.length > 0 || outcome.errorItems > 0;
+	// Missing events with no failure shown anywhere: a partial result presented as complete.
+	const reported =
+		outcome.errors.length > 0 || outcome.errorItems > 0 || outcome.reported.length > 0;
 	const silentPartial = lost > 0 && !reported;
-	if (reported && (kind.readsOnce || kind.vendorDropped)) lost = 0;
+	if (reported) lost = kind.readsOnce ? 0 : lost - excused;
 	return { lost, duplicated, silentPartial };
 }
 
@@ -346,4 +379,6 @@ export type Case = {
 	overlapping?: boolean;
 	/** Each run emits at most this share of the backlog (Max Events per Poll, Limit). */
 	capShare?: number;
+	/** A tighter bound than BOUND_MS on the run's clock (e.g. Export and Wait's Max Wait). */
+	boundMs?: number;
 };

@@ -130,6 +130,20 @@ export class SimChild {
 		return (await this.call<{ added: object[] }>('POST', '/events', { vendor, ...spec })).added;
 	}
 
+	/**
+	 * Every batch a vendor's read-once queue (CBC) handed out, in order, and whether its answer reached
+	 * the client whole (false: a fault cut it, or the client had given up on it).
+	 */
+	async queueReads(
+		vendor: Vendor,
+	): Promise<Array<{ key: string; records: Array<Record<string, unknown>>; delivered: boolean }>> {
+		return (
+			await this.call<{
+				reads: Array<{ key: string; records: Array<Record<string, unknown>>; delivered: boolean }>;
+			}>('GET', `/queue/${vendor}`)
+		).reads;
+	}
+
 	/** Every stored record as the vendor returns it (Pangea: the envelope). */
 	async records(vendor: Vendor): Promise<Array<Record<string, unknown>>> {
 		return (

@@ -31,6 +31,8 @@ beforeAll(async () => {
 		if (req.path === '/v1/download_results') {
 			return json(res, 200, { status: 'Success', request_id: 'prq_2', result: { dest_url: `${server.origin}/files/slow.csv` } });
 		}
+		// CBC counts the matches before the export job (the file is checked against the count).
+		if (req.path.endsWith('/logs/_search')) return json(res, 200, { num_found: 3, num_available: 3, results: [] });
 		if (req.path.endsWith('/logs/_export')) return json(res, 200, { job_id: 9 });
 		if (req.path.endsWith('/jobs/9')) return json(res, 200, { id: 9, status: 'COMPLETED' });
 		if (req.path.endsWith('/jobs/9/download')) {

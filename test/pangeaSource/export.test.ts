@@ -107,10 +107,15 @@ describe('Export and Wait', () => {
 			.post('/v1/results', { id: 'pas_1', limit: 1, offset: 9_999, config_id: CONFIG_ID })
 			.reply(200, ok({ count: 10_000, events: [pangeaRecord(edgeUs, { message: 'last of the first window' })] }));
 		const header = 'received_at,hash,message\r\n';
+		// Each file holds as many rows as its search counted (the export checks that).
+		const rows = (count: number, time: (i: number) => string) =>
+			Array.from({ length: count }, (_, i) => `${time(i)},h${i},row ${i}\r\n`).join('');
+		const early = rows(9_990, (i) => (i === 0 ? 'early' : 'later'));
+		const late = rows(700, () => isoMicros(edgeUs));
 		downloadResults('pas_2', 'csv');
-		fileHost('/pas_2.csv.gz', await gzip(`${header}early,h1,one\r\nlater,h2,two\r\n`));
+		fileHost('/pas_2.csv.gz', await gzip(`${header}${early}`));
 		downloadResults('pas_3', 'csv');
-		fileHost('/pas_3.csv.gz', await gzip(`${header}${isoMicros(edgeUs)},h3,three\r\n`));
+		fileHost('/pas_3.csv.gz', await gzip(`${header}${late}`));
 
 		const [item] = (await exportRun('csv')).output[0];
 
@@ -122,10 +127,23 @@ describe('Export and Wait', () => {
 			[iso(edgeMs, '000'), '2024-05-02T00:00:00.000999Z'],
 		]);
 		expect(item.json).toMatchObject({ eventCount: 10_690, jobId: 'pas_2' });
-		expect((await binaryToBuffer(item.binary!.data)).toString('utf8')).toBe(
-			`${header}early,h1,one\r\nlater,h2,two\r\n${isoMicros(edgeUs)},h3,three\r\n`,
-		);
+		expect((await binaryToBuffer(item.binary!.data)).toString('utf8')).toBe(`${header}${early}${late}`);
 		expect(nock.pendingMocks().filter((mock) => !mock.includes('/v1/search'))).toEqual([]);
+	});
+
+	it.each([
+		['a file cut at a row boundary', `${CSV.split('\r\n').slice(0, 2).join('\r\n')}\r\n`, /holds 1 record\(s\) \(\d+ bytes\), but the search found 2/],
+		['a proxy\'s HTML page served as the file', '<html><body>Service Unavailable</body></html>', /holds 0 record\(s\)/],
+	])('%s is an error naming the result, not the export', async (_name, file, message) => {
+		nock(BASE).post('/v1/search').reply(200, ok({ id: 'pas_1', count: 2, events: [] }));
+		downloadResults('pas_1', 'csv');
+		fileHost('/pas_1.csv.gz', await gzip(file));
+
+		const error = await failureOf(exportRun('csv'));
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain('The file of Pangea result pas_1 holds');
+		expect(error.message).toMatch(message);
 	});
 
 	it('a corrupt gzip file is a clear error', async () => {

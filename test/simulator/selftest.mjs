@@ -213,6 +213,40 @@ await check('cbc: _queue is per key, read-once, oldest first, and sees new event
 	assert.deepEqual(next, added.json.added);
 });
 
+await check('cbc: /_sim/queue lists each batch taken and whether its answer arrived whole', async () => {
+	const before = (await call('GET', '/_sim/queue/cbc')).json.reads.length;
+	const append = async (count) =>
+		(await call('POST', '/_sim/events', { body: { vendor: 'cbc', count } })).json.added;
+	const cutBatch = await append(2);
+	sim.addFault({ vendor: 'cbc', kind: 'truncatedJson', path: '/_queue' });
+	const cut = await call('GET', `${CBC_LOGS}/_queue`, { headers: CBC_AUTH });
+	assert.equal(cut.json, undefined);
+	const wholeBatch = await append(1);
+	const whole = await call('GET', `${CBC_LOGS}/_queue`, { headers: CBC_AUTH });
+	assert.deepEqual(whole.json.results, wholeBatch);
+	const reads = (await call('GET', '/_sim/queue/cbc')).json.reads.slice(before);
+	assert.deepEqual(
+		reads.map((r) => [r.key, r.records, r.delivered]),
+		[
+			[C.cbc.apiId, cutBatch, false],
+			[C.cbc.apiId, wholeBatch, true],
+		],
+	);
+	assert.equal((await call('GET', '/_sim/queue/cortex')).status, 404);
+	// slowAfter: the batch is taken at once, the answer comes late; a client that gave up never got it.
+	const lateBatch = await append(1);
+	sim.addFault({ vendor: 'cbc', kind: 'slowAfter', delayMs: 300, path: '/_queue' });
+	const gaveUp = await fetch(sim.url + `${CBC_LOGS}/_queue`, {
+		headers: CBC_AUTH,
+		signal: AbortSignal.timeout(50),
+	}).catch((err) => err);
+	assert.ok(gaveUp instanceof Error);
+	assert.deepEqual((await call('GET', `${CBC_LOGS}/_queue`, { headers: CBC_AUTH })).json.results, []);
+	await new Promise((resolve) => setTimeout(resolve, 400));
+	const late = (await call('GET', '/_sim/queue/cbc')).json.reads.at(-1);
+	assert.deepEqual([late.records, late.delivered], [lateBatch, false]);
+});
+
 await check(
 	'cbc: export job, progress, 303 to a presigned URL that refuses auth headers',
 	async () => {

@@ -44,6 +44,8 @@ const GENERIC_KINDS = [
 ];
 /** Kinds applied to the vendor's own answer (lib/faults.mjs): the vendor handles the request first. */
 const ALL_GENERIC_KINDS = [...GENERIC_KINDS, ...ANSWER_KINDS];
+/** Kinds after which the client never gets the vendor's own answer whole. */
+const CUT_ANSWER_KINDS = ['truncatedJson', 'resetAfter', 'emptyPage', 'repeatPage'];
 const VENDOR_KINDS = { cbc: ['jobFailed'], pangea: ['async'] };
 const MAX_VIOLATIONS = 1000;
 
@@ -260,6 +262,8 @@ export async function startSimulator(options) {
 		if (fault?.kind === 'html') return respond(ctx, htmlPage());
 		// Records written while a client pages (stamped with the vendor's clock), then the answer.
 		if (fault?.kind === 'append') appendEvents(area, { count: fault.events ?? 1 });
+		// What will become of the answer, for a vendor that records what it handed out (CBC's queue).
+		ctx.answerCut = ctx.truncate || CUT_ANSWER_KINDS.includes(fault?.kind);
 		const answer = await handler.handle(ctx);
 		const previous = pages.previous(area, path);
 		pages.remember(area, path, answer);
@@ -268,6 +272,10 @@ export async function startSimulator(options) {
 			case 'resetAfter':
 				// The vendor did the work (a write is stored); the client never hears back.
 				return res.destroy();
+			case 'slowAfter':
+				// The vendor did the work (a write stored, a queue batch taken), then answers late.
+				await delay(fault.delayMs ?? sim.config.slowMs);
+				return respond(ctx, answer);
 			case 'emptyPage':
 				return respond(ctx, emptyPage(area, answer));
 			case 'repeatPage':
@@ -397,6 +405,7 @@ function createControl({ sim, addFault, reset, appendEvents, snapshot }) {
 			default:
 				return (
 					records(ctx, sim) ??
+					queueReads(ctx, sim) ??
 					webhook(ctx, sim, body) ??
 					json(404, { error: `Unknown control route ${route}` })
 				);
@@ -415,6 +424,19 @@ function records(ctx, sim) {
 	if (!vendor) return json(404, { error: `Unknown vendor ${match[1]}`, vendors: VENDORS });
 	const list = vendor.events.map((e) => e.data ?? { envelope: e.envelope, hash: e.hash });
 	return json(200, { vendor: match[1], count: list.length, records: list });
+}
+
+/**
+ * GET /_sim/queue/<vendor>: every batch the vendor's read-once queue handed out, in order, as
+ * `{key, records, delivered}` (`delivered` false when a fault cut the answer or the client had gone),
+ * so a test can check that everything a client was given reached its output.
+ */
+function queueReads(ctx, sim) {
+	const match = /^\/queue\/(\w+)$/.exec(ctx.sub);
+	if (!match || ctx.method !== 'GET') return null;
+	const vendor = sim.vendors[match[1]];
+	if (!vendor?.queueReads) return json(404, { error: `${match[1]} has no read-once queue` });
+	return json(200, { vendor: match[1], reads: vendor.queueReads() });
 }
 
 /** POST records any body under a name (Slack / Splunk HEC stand-in); GET returns them; DELETE clears. */

@@ -15,7 +15,7 @@ const RECORD_PATHS = {
 };
 
 /** Kinds applied to the vendor's answer after it handled the request (so writes still happen). */
-export const ANSWER_KINDS = ['emptyPage', 'repeatPage', 'truncatedJson', 'resetAfter'];
+export const ANSWER_KINDS = ['emptyPage', 'repeatPage', 'truncatedJson', 'resetAfter', 'slowAfter'];
 
 function bodyOf(desc) {
 	if (desc.rawJson !== undefined) return JSON.parse(desc.rawJson);

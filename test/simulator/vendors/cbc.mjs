@@ -108,6 +108,8 @@ export function createCbc(sim) {
 	const rnd = createRandom(sim.options.seed, 'cbc');
 	const events = [];
 	const queues = new Map();
+	/** Every non-empty batch the queues handed out, with its request (GET /_sim/queue/cbc). */
+	const reads = [];
 	const jobs = new Map();
 	let seq = 0;
 	let nextJobId = 4100000 + rnd.int(0, 99999);
@@ -364,10 +366,12 @@ export function createCbc(sim) {
 		return queue;
 	}
 
-	function readQueue(key) {
+	function readQueue(ctx, key) {
 		const queue = queueFor(key);
 		const batch = queue.items.slice(queue.head, queue.head + sim.config.cbcQueueBatch);
 		queue.head += batch.length;
+		// Taken either way; delivered only if the whole answer was written to a client still there.
+		if (batch.length > 0) reads.push({ key, records: batch.map((e) => e.data), ctx });
 		if (queue.head > 50000) {
 			queue.items = queue.items.slice(queue.head);
 			queue.head = 0;
@@ -558,7 +562,7 @@ export function createCbc(sim) {
 		if (service === 'audit_log' && collection === 'logs' && rest.length === 1) {
 			const route = `${ctx.method} ${rest[0]}`;
 			if (route === 'POST _search') return searchPage(ctx);
-			if (route === 'GET _queue') return readQueue(auth.key);
+			if (route === 'GET _queue') return readQueue(ctx, auth.key);
 			if (route === 'POST _export') return startExport(ctx, auth.key);
 			return error(405, 'METHOD_NOT_ALLOWED', `${route} is not supported`);
 		}
@@ -600,6 +604,12 @@ export function createCbc(sim) {
 		error: (status, message) =>
 			error(status, status === 429 ? 'TOO_MANY_REQUESTS' : 'SERVER_ERROR', message),
 		events,
+		queueReads: () =>
+			reads.map(({ key, records, ctx }) => ({
+				key,
+				records,
+				delivered: !ctx.answerCut && ctx.res.writableFinished,
+			})),
 		summary: () => ({
 			events: events.length,
 			queues: Object.fromEntries([...queues].map(([k, q]) => [k, q.items.length - q.head])),

@@ -1,10 +1,11 @@
-// Carbon Black Cloud export: _export → Job Service status with backoff → download (auth never sent
-// to a redirect; the body capped by the transport). Vendor words reach users only redacted.
-import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
-import { countRecords, MIME_TYPES } from '../../files';
-import { locateError } from '../../reader';
+// Carbon Black Cloud export: a count of the matches → _export → Job Service status with backoff →
+// download (auth never sent to a redirect; the body capped by the transport) → the file checked
+// against the count. Vendor words reach users only redacted.
+import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
+import { MIME_TYPES } from '../../files';
 import { joinUrl } from '../../transport';
 import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
+import { checkedRecordCount, located } from '../exportSteps';
 import { cbcPaths, cbcSearchBody } from './request';
 import { cbcBaseUrl } from './environments';
 
@@ -21,7 +22,12 @@ export async function exportAndDownload(
 	settings: ExportSettings,
 ): Promise<ExportedFile> {
 	const { logs, jobs } = await cbcPaths(ctx);
-	const body = { ...cbcSearchBody(query), format: settings.format };
+	const searchBody = cbcSearchBody(query);
+	const found = await located(
+		countMatches(ctx, logs, searchBody),
+		'Failed while counting the records to export (POST _search; no job was created).',
+	);
+	const body = { ...searchBody, format: settings.format };
 	const started = await located(
 		ctx.request<{ job_id?: number | string }>({ method: 'POST', url: `${logs}/_export`, body }),
 		'Failed while starting the export job (POST _export; no job was created).',
@@ -35,22 +41,29 @@ export async function exportAndDownload(
 	}
 	await located(waitForJob(ctx, jobs, jobId, settings), ctx.redact(`Failed while waiting for export job ${jobId}.`));
 	const data = await located(download(ctx, `${jobs}/${jobId}/download`), ctx.redact(`Failed while downloading export job ${jobId}.`));
+	// The job was created after the count, from the same criteria: it holds at least those records.
+	const eventCount = checkedRecordCount(ctx, data, settings.format, {
+		count: found,
+		of: `Carbon Black Cloud export job ${jobId}`,
+		counted: 'its search matched',
+	});
 	return {
 		data,
 		fileName: `carbonBlackCloud-audit-export-${jobId}.${settings.format}`,
 		mimeType: MIME_TYPES[settings.format],
-		eventCount: countRecords(data, settings.format),
+		eventCount,
 		jobId,
 	};
 }
 
-/** A failure of one step says which job it concerns (or that none was created yet). */
-async function located<T>(step: Promise<T>, where: string): Promise<T> {
-	try {
-		return await step;
-	} catch (error) {
-		throw locateError(error, where);
-	}
+/**
+ * How many records match the export's criteria, from `num_found` of a one-row search. A lower
+ * bound of what the job will hold: the count can stop at 10 000, and records may arrive between.
+ */
+async function countMatches(ctx: SourceContext, logs: string, searchBody: IDataObject): Promise<number> {
+	const response = await ctx.request<{ num_found?: unknown }>({ method: 'POST', url: `${logs}/_search`, body: { ...searchBody, rows: 1 } });
+	const found = Number(response.body?.num_found);
+	return Number.isFinite(found) && found >= 0 ? found : 0;
 }
 
 async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, settings: ExportSettings): Promise<void> {

@@ -1,9 +1,12 @@
 // Pangea Export and Wait: search → download_results → pre-signed dest_url (no auth) → gunzip → one
 // file, every part inflated under the run's body cap, which the joined file also stays under.
-import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
+// Max Wait bounds the whole export (each call's 202 wait gets what is left of it), every request
+// is bounded by the transport's timeout, and a failed step names itself and the result id.
+import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { MIME_TYPES } from '../../files';
 import { BodyTooLarge, bodyTooLargeError } from '../../limits';
 import type { AuditQuery, ExportedFile, ExportSettings, RawRecord, SourceContext } from '../../types';
+import { boundedStep, checkedRecordCount, exportBudget, type ExportBudget as Budget } from '../exportSteps';
 import { gunzipIfNeeded } from './gzip';
 import { pangeaPost } from './request';
 import { MAX_RESULTS, searchBody, type SearchResult } from './search';
@@ -13,14 +16,21 @@ type ExportFormat = 'csv' | 'json';
 /** One search that fits under the cap: its id and how many events it holds. */
 type Part = { id: string; count: number };
 
+/** A Pangea call of one export step: its 202 wait gets what is left of Max Wait. */
+async function step<T>(ctx: SourceContext, budget: Budget, path: string, body: IDataObject, what: string): Promise<T> {
+	const where = ctx.redact(`${what} (POST ${path})`);
+	return await boundedStep(budget, where, async (left) => await pangeaPost<T>(ctx, path, body, left));
+}
+
 function receivedMs(record: RawRecord | undefined): number {
 	const envelope = record?.envelope as { received_at?: unknown } | undefined;
 	return typeof envelope?.received_at === 'string' ? Date.parse(envelope.received_at) : NaN;
 }
 
-async function runSearch(ctx: SourceContext, query: AuditQuery, maxWaitMs: number): Promise<Part> {
+async function runSearch(ctx: SourceContext, query: AuditQuery, budget: Budget, window: number): Promise<Part> {
 	// The first page is not needed: the file holds the whole result set.
-	const result = await pangeaPost<SearchResult>(ctx, '/v1/search', searchBody(query, 1), maxWaitMs);
+	const what = `search of time window ${window}, before any result id (export job) existed`;
+	const result = await step<SearchResult>(ctx, budget, '/v1/search', searchBody(query, 1), what);
 	if (typeof result.id !== 'string' || result.id === '') {
 		throw new NodeApiError(ctx.fn.getNode(), { message: 'search without id' } as JsonObject, {
 			message: 'Pangea answered the search without a result id to download',
@@ -31,8 +41,10 @@ async function runSearch(ctx: SourceContext, query: AuditQuery, maxWaitMs: numbe
 }
 
 /** The time of the last record of a full result set: where the next window begins. */
-async function lastInstant(ctx: SourceContext, part: Part, maxWaitMs: number): Promise<number> {
-	const last = await pangeaPost<SearchResult>(ctx, '/v1/results', { id: part.id, limit: 1, offset: part.count - 1 }, maxWaitMs);
+async function lastInstant(ctx: SourceContext, part: Part, budget: Budget): Promise<number> {
+	const offset = part.count - 1;
+	const what = `reading the last record of result ${part.id} (offset ${offset})`;
+	const last = await step<SearchResult>(ctx, budget, '/v1/results', { id: part.id, limit: 1, offset }, what);
 	const ms = receivedMs(last.events?.[0]);
 	if (Number.isNaN(ms)) {
 		throw new NodeApiError(ctx.fn.getNode(), { message: 'no received_at' } as JsonObject, {
@@ -49,21 +61,21 @@ async function lastInstant(ctx: SourceContext, part: Part, maxWaitMs: number): P
  * searched again without its last millisecond (which then holds fewer), and the next window starts
  * at that millisecond. Windows never overlap, so the files need no deduplication.
  */
-async function searchParts(ctx: SourceContext, query: AuditQuery, maxWaitMs: number): Promise<Part[]> {
+async function searchParts(ctx: SourceContext, query: AuditQuery, budget: Budget): Promise<Part[]> {
 	const ascending = query.order === 'asc';
 	const parts: Part[] = [];
 	let window: AuditQuery = { ...query };
 	for (;;) {
 		ctx.throwIfCancelled();
-		const part = await runSearch(ctx, window, maxWaitMs);
+		const part = await runSearch(ctx, window, budget, parts.length + 1);
 		if (part.count < MAX_RESULTS) {
 			parts.push(part);
 			return parts;
 		}
-		const edge = await lastInstant(ctx, part, maxWaitMs);
+		const edge = await lastInstant(ctx, part, budget);
 		const before: AuditQuery = ascending ? { ...window, end: edge - 1 } : { ...window, start: edge + 1 };
 		const empty = before.start !== undefined && before.start > before.end;
-		const trimmed = empty ? { id: '', count: 0 } : await runSearch(ctx, before, maxWaitMs);
+		const trimmed = empty ? { id: '', count: 0 } : await runSearch(ctx, before, budget, parts.length + 1);
 		if (trimmed.count === 0) {
 			throw new NodeOperationError(ctx.fn.getNode(), `More than ${MAX_RESULTS} events share the instant ${new Date(edge).toISOString()}`, {
 				description: 'Pangea cannot export past this many events at one millisecond. Narrow the export with a filter (actor, Text, a restriction).',
@@ -76,8 +88,9 @@ async function searchParts(ctx: SourceContext, query: AuditQuery, maxWaitMs: num
 }
 
 /** `room` is what is left of the body cap after the parts already held. */
-async function download(ctx: SourceContext, part: Part, format: ExportFormat, maxWaitMs: number, room: number): Promise<Buffer> {
-	const { dest_url: url } = await pangeaPost<DownloadResult>(ctx, '/v1/download_results', { result_id: part.id, format }, maxWaitMs);
+async function download(ctx: SourceContext, part: Part, format: ExportFormat, budget: Budget, room: number): Promise<Buffer> {
+	const what = `download_results for result ${part.id}`;
+	const { dest_url: url } = await step<DownloadResult>(ctx, budget, '/v1/download_results', { result_id: part.id, format }, what);
 	if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
 		throw new NodeApiError(ctx.fn.getNode(), { message: 'no dest_url' } as JsonObject, {
 			message: ctx.redact(`Pangea answered download_results for ${part.id} without a download URL`),
@@ -85,9 +98,11 @@ async function download(ctx: SourceContext, part: Part, format: ExportFormat, ma
 		});
 	}
 	// A pre-signed URL carries its own authorization: the Pangea token must not travel there.
-	const response = await ctx.requestWithoutAuth({ method: 'GET', url });
+	const fetching = ctx.redact(`downloading the file of result ${part.id} (GET dest_url)`);
+	const response = await boundedStep(budget, fetching, async () => await ctx.requestWithoutAuth({ method: 'GET', url }));
+	let file: Buffer;
 	try {
-		return await gunzipIfNeeded(response.body, room);
+		file = await gunzipIfNeeded(response.body, room);
 	} catch (error) {
 		if (error instanceof BodyTooLarge) {
 			throw bodyTooLargeError(ctx.fn, ctx.redact(`The Pangea export (result ${part.id}, inflated)`), ctx.maxBodyBytes, ctx.itemIndex);
@@ -98,6 +113,13 @@ async function download(ctx: SourceContext, part: Part, format: ExportFormat, ma
 			itemIndex: ctx.itemIndex,
 		});
 	}
+	// The file holds the search's result set, whose size the search reported.
+	checkedRecordCount(ctx, file, format, {
+		count: part.count,
+		of: `Pangea result ${part.id}`,
+		counted: 'the search found',
+	});
+	return file;
 }
 
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -153,13 +175,14 @@ export async function exportPangea(
 		});
 	}
 	const format = settings.format;
-	const parts = await searchParts(ctx, query, settings.maxWaitMs);
+	const budget = exportBudget(ctx, 'Pangea', settings.maxWaitMs);
+	const parts = await searchParts(ctx, query, budget);
 	const files: Buffer[] = [];
 	let held = 0;
 	for (const part of parts) {
 		ctx.throwIfCancelled();
 		const skip = part.count === 0 && parts.length > 1;
-		const file = skip ? Buffer.alloc(0) : await download(ctx, part, format, settings.maxWaitMs, ctx.maxBodyBytes - held);
+		const file = skip ? Buffer.alloc(0) : await download(ctx, part, format, budget, ctx.maxBodyBytes - held);
 		held += file.length;
 		files.push(file);
 	}
