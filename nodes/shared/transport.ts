@@ -703,7 +703,7 @@ export class Transport {
 			error instanceof NetworkFailure
 				? error.message
 				: timedOut
-					? `no answer within ${Math.round(timeoutMs / 1000)} s`
+					? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
 					: ((error as Error).message ?? String(error));
 		// A credential's sign-in step (CBC CSP) failing means the request itself was never sent.
 		const signIn = (error as { cause?: { signIn?: unknown } }).cause?.signIn === true;
@@ -775,7 +775,7 @@ export class Transport {
 		await this.pause(ms);
 	}
 
-	/** A write that failed in a way that does not prove it was not applied: never sent again. */
+	/** A write (or a read-once read) that failed in a way that does not prove it was not applied: never sent again. */
 	private mayHaveWritten(
 		req: ApiRequest,
 		failure: Failure,
@@ -787,8 +787,11 @@ export class Transport {
 			failure.kind === 'status'
 				? `answered HTTP ${failure.response.status}`
 				: `failed (${failure.message})`;
+		// A GET sent once is a read-once read (CBC's _queue): its answer is what is lost, not a write.
+		const read = req.method === 'GET';
+		const effect = read ? 'what it read may be gone from the vendor (a read-once read)' : 'the events may have been written';
 		const message = redactSecrets(
-			`${this.source.displayName}: ${req.method} ${pathOf(req.url)} ${what} after it was sent; the events may have been written${id ? ` (request id ${id})` : ''}`,
+			`${this.source.displayName}: ${req.method} ${pathOf(req.url)} ${what} after it was sent; ${effect}${id ? ` (request id ${id})` : ''}`,
 			credentials,
 		);
 		const error = new NodeApiError(
@@ -797,7 +800,9 @@ export class Transport {
 			{
 				message,
 				description: redactSecrets(
-					`It was not sent again, so nothing is written twice. Check the vendor's log${id ? ` for request ${id}` : ''} before sending these events again.`,
+					read
+						? 'It was not read again: a second read would not return what the lost answer held. The events delivered before it are kept; compare with the vendor console for this time.'
+						: `It was not sent again, so nothing is written twice. Check the vendor's log${id ? ` for request ${id}` : ''} before sending these events again.`,
 					credentials,
 				),
 				httpCode: failure.kind === 'status' ? String(failure.response.status) : undefined,

@@ -497,6 +497,19 @@ describe('Transport: non-idempotent writes', () => {
 		tally('hostile', { cases: 3 });
 	});
 
+	it('a read-once read (a GET never resent) cut short says what it took may be gone, not that something was written', async () => {
+		const reset = transportWith([{ error: { message: 'socket hang up', code: 'ECONNRESET' } }, { statusCode: 200, body: {} }]);
+		const lost = await failureOf(reset.transport.request({ method: 'GET', url: '/queue', nonIdempotent: true }));
+		expect(lost.message).toContain('what it read may be gone from the vendor');
+		expect(lost.message).not.toContain('written');
+		expect(reset.sent).toHaveLength(1);
+	});
+
+	it('says a sub-second timeout in milliseconds', async () => {
+		const { transport } = transportWith([{ error: { message: 'timeout of 400ms exceeded', code: 'ECONNABORTED' } }], { requestTimeoutMs: 400 });
+		expect((await failureOf(transport.request({ method: 'GET', url: '/x' }))).message).toContain('no answer within 400 ms');
+	});
+
 	it('retries a failure before anything was sent (DNS)', async () => {
 		const { transport, sent } = transportWith([
 			{ error: { message: 'getaddrinfo EAI_AGAIN', code: 'EAI_AGAIN' } },
