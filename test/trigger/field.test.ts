@@ -2,6 +2,7 @@
 // past its deadline, the read-once queue's filters and failures, Max Events validated, and the
 // manual "Fetch Test Event" that reads a bounded window and says when nothing matches.
 import nock from 'nock';
+import { NodeApiError } from 'n8n-workflow';
 
 import { getSource } from '../../nodes/shared/sources';
 import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
@@ -207,6 +208,10 @@ describe('Carbon Black Cloud queue mode', () => {
 		expect(bench.indexesOf(output)).toEqual(firstIndexes(CBC_QUEUE_BATCH));
 		expect(errors).toHaveLength(1);
 		expect(errors[0].message).toMatch(/queue read failed after 50 event\(s\) were taken/);
+		// A vendor failure stays one: n8n's API error kind, with the vendor's status and words.
+		expect(errors[0]).toBeInstanceOf(NodeApiError);
+		expect((errors[0] as NodeApiError).httpCode).toBe('400');
+		expect(errors[0].message).toContain('queue read refused');
 		// The rest is still queued and comes out on the next poll.
 		expect(bench.indexesOf(await bench.poll(MINUTE, {}, 'trigger', queueMode))).toEqual(
 			firstIndexes(120 - CBC_QUEUE_BATCH, CBC_QUEUE_BATCH),
