@@ -99,6 +99,26 @@ describe('Fetch Queue without static data between runs (n8n 2.x queue-mode worke
 		expect(await workerRun(fake)).toEqual([]);
 	});
 
+	it('a run on the store leaves static data alone: a worker would save it over the workflow\'s', async () => {
+		const fake = new FakeCortex(advancedCredential(), recordsBefore(5, HOUR));
+		await workerRun(fake);
+		fake.add(cortexRecord(Date.now() - 1000));
+		// n8n saves static data after a run when anything was written to it or deleted from it.
+		const writes: string[] = [];
+		const staticData = new Proxy<IDataObject>(
+			{},
+			{
+				set: (target, key, value) => (writes.push(`set ${String(key)}`), Reflect.set(target, key, value)),
+				deleteProperty: (target, key) => (writes.push(`delete ${String(key)}`), Reflect.deleteProperty(target, key)),
+			},
+		);
+
+		const second = await runCortex(fake, { operation: 'fetchQueue', returnAll: true }, { staticData });
+
+		expect(second.output[0]).toHaveLength(1);
+		expect(writes).toEqual([]);
+	});
+
 	it('Limit takes the oldest new events and leaves the rest, in order, for the next run', async () => {
 		const fake = new FakeCortex(advancedCredential(), recordsBefore(3, 2 * HOUR));
 		await workerRun(fake);

@@ -237,9 +237,15 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
 	const manual = fn.getMode() === 'manual';
+	// No cursor in static data on an active run: a first run, or a queue-mode worker, which n8n 2.x
+	// hands no static data. n8n's deduplication store tells them apart (see shared/ledger.ts).
+	const ledger = manual || loadCursor(staticData, CURSOR_KEY) ? undefined : await ledgerStore(fn);
+	const onLedger = ledger !== undefined && ledger.count > 0;
 	// Two runs of one node on one cursor (a schedule faster than a slow vendor) would both return
 	// the same new events: the run that finds another one reading returns nothing and changes nothing.
-	const lease = manual ? undefined : acquirePollLease(fn, staticData, now, now + RUN_LEASE_MS);
+	// A run on the store leaves static data alone (a worker would save it over the workflow's), so its
+	// lease is the in-process half only; the store itself keeps two workers apart.
+	const lease = manual ? undefined : acquirePollLease(fn, onLedger ? {} : staticData, now, now + RUN_LEASE_MS);
 	if (!manual && !lease) {
 		run.notes.push('Another run of this node is still reading its queue: this run returned nothing and left the cursor as it was');
 		return [];
@@ -248,11 +254,8 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 	let read: Awaited<ReturnType<typeof readCursorQueue>>;
 	let opened: ReturnType<typeof openCursor>;
 	try {
-		// No cursor in static data on an active run: a first run, or a queue-mode worker, which n8n 2.x
-		// hands no static data. n8n's deduplication store tells them apart (see shared/ledger.ts).
-		const ledger = manual || loadCursor(staticData, CURSOR_KEY) ? undefined : await ledgerStore(fn);
 		const seedKeys = reset ? [resetKey(reset.text)] : [];
-		if (ledger && ledger.count > 0) {
+		if (onLedger) {
 			const applyReset = reset !== undefined && (await ledger.store.claim(seedKeys)).size > 0;
 			if (applyReset) await ledger.store.clear();
 			else {
