@@ -39,7 +39,8 @@ import {
 import { getSource, SOURCE_LOAD_OPTIONS, SOURCES } from '../shared/sources';
 import { saveCursor } from '../shared/cursor';
 import type { AuditItem, AuditSource, TimedItem } from '../shared/types';
-import { acquirePollLease, LEASE_GRACE_MS, pollDeadline } from './schedule';
+import { acquirePollLease, LEASE_GRACE_MS } from '../shared/lease';
+import { pollDeadline } from './schedule';
 
 export const CURSOR_KEY = 'triggerCursor';
 /** How many events a manual "Fetch Test Event" shows. */

@@ -10,15 +10,17 @@ import { secretCases } from './cases/secrets.mjs';
 import { serverCases } from './cases/server.mjs';
 import { DURABLE_SCHEDULER_ENV, schedulerCases } from './cases/schedulers.mjs';
 import { Checks } from './lib/checks.mjs';
+import { Driver } from './lib/driver.mjs';
 import { N8nInstance } from './lib/n8n.mjs';
-import { freePort, stopAll, stopProcess, tearDownOnExit } from './lib/proc.mjs';
+import { freePort, stopAll, stopProcess } from './lib/proc.mjs';
 import { registeredSources } from './lib/registry.mjs';
 import { startSimulator } from './lib/simulator.mjs';
 import { simulatorCredentials } from './lib/sources.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const started = Date.now();
-const results = [];
+const driver = new Driver();
+const log = (phase, message) => driver.log(phase, message);
+const record = (...verdict) => driver.record(...verdict);
 
 const { values: args } = parseArgs({
 	options: {
@@ -30,21 +32,6 @@ const { values: args } = parseArgs({
 		keep: { type: 'boolean', default: false },
 	},
 });
-
-function elapsed(since = started) {
-	return `${((Date.now() - since) / 1000).toFixed(1)} s`;
-}
-
-function log(phase, message) {
-	console.log(`[${elapsed().padStart(7)}] ${phase.padEnd(6)} ${message}`);
-}
-
-function record(phase, name, failures, ms) {
-	results.push({ phase, name, failures });
-	const mark = failures.length === 0 ? 'ok  ' : 'FAIL';
-	log(phase, `${mark} ${name} (${(ms / 1000).toFixed(1)} s)`);
-	for (const failure of failures) log(phase, `       - ${failure}`);
-}
 
 /** A case's sources must be in the package's registry; a missing one fails the case by name. */
 function unregistered(testCase, registered) {
@@ -172,43 +159,19 @@ async function guarded(phase, body) {
 	}
 }
 
-function summary(workDir) {
-	const failed = results.filter((r) => r.failures.length > 0);
-	console.log('');
-	for (const r of failed)
-		console.log(`FAILED [${r.phase}] ${r.name}\n  - ${r.failures.join('\n  - ')}`);
-	if (failed.length > 0) console.log(`\nlogs: ${workDir}`);
-	console.log(`${results.length - failed.length} passed, ${failed.length} failed (${elapsed()})`);
-	return failed.length === 0 && results.length > 0;
-}
-
 async function main() {
 	if (!args.tarball || !args['n8n-home'])
 		throw new Error('usage: run.mjs --tarball <tgz> --n8n-home <dir>');
-	const workDir =
-		args.work ?? join(REPO, '.e2e', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-	await mkdir(workDir, { recursive: true });
-	const timeoutMs = Number(args['timeout-seconds']) * 1000;
-	tearDownOnExit(() => console.log(`interrupted: stopping everything (${elapsed()})`));
-	const timer = setTimeout(async () => {
-		record(
-			'all',
-			`global timeout of ${timeoutMs / 1000} s`,
-			['the run took too long; unfinished cases did not report'],
-			timeoutMs,
-		);
-		await stopAll();
-		summary(workDir);
-		process.exit(1);
-	}, timeoutMs);
+	const workDir = await driver.workDir(REPO, 'run', args.work);
+	const cancelTimeout = driver.guard(Number(args['timeout-seconds']) * 1000);
 	await Promise.all([
 		guarded('exec', () => executePhase(workDir)),
 		guarded('server', () => serverPhase(workDir)),
 		guarded('durable', () => serverPhase(workDir, 'durable', DURABLE_SCHEDULER_ENV)),
 	]);
-	clearTimeout(timer);
+	cancelTimeout();
 	await stopAll();
-	const passed = summary(workDir);
+	const passed = driver.summary();
 	if (passed && !args.keep) await rm(workDir, { recursive: true, force: true });
 	process.exit(passed ? 0 : 1);
 }

@@ -17,9 +17,11 @@ import {
 	readCursorQueue,
 	readNativeQueue,
 } from '../../shared/queue';
+import { loadCursor } from '../../shared/cursor';
+import { LEDGER_RUN_MAX, ledgerStore, readLedgerQueue, resetKey, seedLedger, type LedgerStore } from '../../shared/ledger';
 import { parseDurationMs, parseInstant } from '../../shared/timeRange';
 import type { TimedItem } from '../../shared/types';
-import { acquirePollLease } from '../../AuditLogTrigger/schedule';
+import { acquirePollLease } from '../../shared/lease';
 import { contextFor, paired, type Operation, type OperationRun } from './common';
 
 // The operation's parameters; the node's description assembles them (description.ts).
@@ -187,19 +189,19 @@ async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boo
 }
 
 /** The instant a first run starts at, from Start From; checked before any request. */
-function startOf(run: OperationRun, settings: ReadSettings, now: number): { at: number; how: string } {
+function startOf(run: OperationRun, settings: ReadSettings, now: number): { at: number; how: string; mode: string } {
 	const { fn, itemIndex } = run;
 	const startFrom = fn.getNodeParameter('startFrom', itemIndex, 'beginning') as string;
 	switch (startFrom) {
 		case 'now':
-			return { at: now, how: 'Now' };
+			return { at: now, how: 'Now', mode: startFrom };
 		case 'lookback': {
 			const text = String(fn.getNodeParameter('startLookback', itemIndex, '1h')).trim();
 			const ms = parseDurationMs(text);
 			if (ms === null) {
 				throw parameterError(fn, 'Lookback', `"${text}" is not a duration`, 'Write a number and a unit: s, m, h, d or w, e.g. 24h.', itemIndex);
 			}
-			return { at: now - ms, how: `Lookback ${text}` };
+			return { at: now - ms, how: `Lookback ${text}`, mode: startFrom };
 		}
 		case 'date': {
 			const text = String(fn.getNodeParameter('startDate', itemIndex, '') ?? '');
@@ -207,10 +209,10 @@ function startOf(run: OperationRun, settings: ReadSettings, now: number): { at: 
 			if (Number.isNaN(at)) {
 				throw parameterError(fn, 'Start Date', `"${text}" is not a date-time`, 'Pick a date-time, or choose another Start From.', itemIndex);
 			}
-			return { at, how: 'Date' };
+			return { at, how: 'Date', mode: startFrom };
 		}
 		case 'beginning':
-			return { at: settings.query.start ?? 0, how: START_FROM_LABELS.beginning };
+			return { at: settings.query.start ?? 0, how: START_FROM_LABELS.beginning, mode: startFrom };
 		default:
 			throw parameterError(fn, 'Start From', `"${startFrom}" is not a choice`, 'Choose Now, Lookback, Date or The Beginning.', itemIndex);
 	}
@@ -235,9 +237,15 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
 	const manual = fn.getMode() === 'manual';
+	// No cursor in static data on an active run: a first run, or a queue-mode worker, which n8n 2.x
+	// hands no static data. n8n's deduplication store tells them apart (see shared/ledger.ts).
+	const ledger = manual || loadCursor(staticData, CURSOR_KEY) ? undefined : await ledgerStore(fn);
+	const onLedger = ledger !== undefined && ledger.count > 0;
 	// Two runs of one node on one cursor (a schedule faster than a slow vendor) would both return
 	// the same new events: the run that finds another one reading returns nothing and changes nothing.
-	const lease = manual ? undefined : acquirePollLease(fn, staticData, now, now + RUN_LEASE_MS);
+	// A run on the store leaves static data alone (a worker would save it over the workflow's), so its
+	// lease is the in-process half only; the store itself keeps two workers apart.
+	const lease = manual ? undefined : acquirePollLease(fn, onLedger ? {} : staticData, now, now + RUN_LEASE_MS);
 	if (!manual && !lease) {
 		run.notes.push('Another run of this node is still reading its queue: this run returned nothing and left the cursor as it was');
 		return [];
@@ -246,6 +254,15 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 	let read: Awaited<ReturnType<typeof readCursorQueue>>;
 	let opened: ReturnType<typeof openCursor>;
 	try {
+		const seedKeys = reset ? [resetKey(reset.text)] : [];
+		if (onLedger) {
+			const applyReset = reset !== undefined && (await ledger.store.claim(seedKeys)).size > 0;
+			if (applyReset) await ledger.store.clear();
+			else {
+				const lowerBound = ['beginning', 'date'].includes(start.mode) ? start.at : undefined;
+				return await readLedgerRun(run, settings, ledger.store, { maxEvents: limit, overlapMs, lowerBound }, counters);
+			}
+		}
 		opened = openCursor(staticData, CURSOR_KEY, source.timePrecisionMs, () => start.at, reset);
 		read = await readCursorQueue(ctx, source, settings, staticData, CURSOR_KEY, opened.state, { maxEvents: limit, overlapMs }, counters);
 		shaped = paired(shape(run, settings, read.events), itemIndex);
@@ -254,6 +271,8 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 		} else if (lease!.holds()) {
 			opened.commit();
 			read.commit();
+			// The first run also leaves its place in the store, for a next run that gets no static data.
+			if (ledger) await seedLedger(ctx, source, settings, ledger.store, loadCursor(staticData, CURSOR_KEY)!, overlapMs, seedKeys);
 		} else {
 			// Outlived its lease and another run took over: it must not move the cursor under that one.
 			return [];
@@ -268,6 +287,30 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 		run.notes.push(`Cursor reset to ${from} (Reset Cursor To); the next runs carry on from here and do not reset again`);
 	}
 	if (read.full) run.notes.push(`Stopped at ${returnLabel(limit)}; more events are waiting for the next run`);
+	run.notes.push(...counterHints(counters));
+	return shaped;
+}
+
+/** A run on the deduplication store (queue-mode workers): what it takes is recorded before it is output. */
+async function readLedgerRun(
+	run: OperationRun,
+	settings: ReadSettings,
+	store: LedgerStore,
+	limits: Parameters<typeof readLedgerQueue>[4],
+	counters: ReturnType<typeof newCounters>,
+) {
+	const read = await readLedgerQueue(contextFor(run, settings), run.source, settings, store, limits, counters);
+	let shaped: ReturnType<typeof paired> | undefined;
+	try {
+		shaped = paired(shape(run, settings, read.events), run.itemIndex);
+	} finally {
+		// Taken but not output: give them back for the next run.
+		if (!shaped) await read.undo();
+	}
+	if (read.full) {
+		const at = limits.maxEvents > LEDGER_RUN_MAX ? `${LEDGER_RUN_MAX} events, the most one run takes in queue mode` : returnLabel(limits.maxEvents);
+		run.notes.push(`Stopped at ${at}; more events are waiting for the next run`);
+	}
 	run.notes.push(...counterHints(counters));
 	return shaped;
 }
