@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets the event loop turn (answers released in a chosen order) */
 // Cisco Secure Endpoint Search through n8n-core: next links, Limit, a pinned range under insertions, quota waits, regions, errors.
 import nock from 'nock';
 import { NodeApiError } from 'n8n-workflow';

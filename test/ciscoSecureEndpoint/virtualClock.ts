@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets the event loop turn (answers released in a chosen order) */
 // A virtual clock for the vendor tests: n8n-workflow's sleep moves it instead of waiting, so waits are exact and take no time
 // (overlapping sleeps overlap, as they would in real time).
 // Use in a test file (jest.mock is hoisted there):

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets the event loop turn (answers released in a chosen order) */
 // PagesAhead: offset pages fetched a few at a time, handed out in order, dropped on a surprise.
 // Answers are released by hand (no timers): the order of completion is the test's to choose.
 import { fetchAheadUntil, PAGES_IN_FLIGHT, PagesAhead } from '../../nodes/shared/pagesAhead';

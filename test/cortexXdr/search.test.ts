@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets the event loop turn (answers released in a chosen order) */
 // Cortex XDR Search through n8n-core: pages of 100, Limit, advanced auth per request and retry, 429s, the rate budget, errors.
 import { createHash } from 'node:crypto';
 import nock from 'nock';
