@@ -26,7 +26,14 @@ export function canonicalJson(value: unknown): string {
 				return out + ']';
 			}
 			const record = value as Record<string, unknown>;
-			const keys = Object.keys(record).sort();
+			const keys = Object.keys(record);
+			// Nested maps often arrive sorted already; a check is cheaper than a sort.
+			for (let i = 1; i < keys.length; i++) {
+				if (keys[i - 1] > keys[i]) {
+					keys.sort();
+					break;
+				}
+			}
 			let out = '{';
 			let first = true;
 			for (let i = 0; i < keys.length; i++) {
@@ -34,7 +41,7 @@ export function canonicalJson(value: unknown): string {
 				if (member === undefined || typeof member === 'function') continue;
 				if (!first) out += ',';
 				first = false;
-				out += JSON.stringify(keys[i]) + ':' + canonicalJson(member);
+				out += quotedKey(keys[i]) + ':' + canonicalJson(member);
 			}
 			return out + '}';
 		}
@@ -42,6 +49,23 @@ export function canonicalJson(value: unknown): string {
 			// undefined, functions and symbols: JSON.stringify writes null for them inside arrays.
 			return 'null';
 	}
+}
+
+/**
+ * A vendor's records use a few dozen keys over and over: each is quoted once. Bounded, as a
+ * record may carry any keys (free-form attribute maps).
+ */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_LIMIT = 4096;
+
+function quotedKey(key: string): string {
+	let quoted = quotedKeys.get(key);
+	if (quoted === undefined) {
+		quoted = JSON.stringify(key);
+		if (quotedKeys.size >= QUOTED_KEYS_LIMIT) quotedKeys.clear();
+		quotedKeys.set(key, quoted);
+	}
+	return quoted;
 }
 
 type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'hex') => string;

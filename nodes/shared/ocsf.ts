@@ -282,12 +282,40 @@ function targetIdentity(item: AuditItem): IDataObject | undefined {
 	return withoutNulls({ uid, name });
 }
 
-function activityOf(cls: OcsfClass, action: string | null): Activity & { name: string } {
-	if (action === null) return { id: 0, caption: 'Unknown', name: 'Unknown' };
+type NamedActivity = Activity & { name: string };
+
+const UNKNOWN_ACTIVITY: NamedActivity = { id: 0, caption: 'Unknown', name: 'Unknown' };
+
+function activityFor(cls: OcsfClass, action: string): NamedActivity {
 	const verb = verbOf(action);
 	const known = verb && cls.activities[verb];
 	// "Other" keeps the vendor's word in activity_name, as OCSF asks for id 99.
 	return known ? { ...known, name: known.caption } : { id: 99, caption: 'Other', name: action };
+}
+
+/**
+ * A tenant uses a few dozen actions, and reading one is a split and several lookups: each
+ * (class, action) is worked out once. Read only; bounded, as actions are vendor text.
+ */
+const activities = new Map<OcsfClass, Map<string, NamedActivity>>();
+const ACTIVITY_MEMO_LIMIT = 2048;
+
+function activityOf(cls: OcsfClass, action: string | null): NamedActivity {
+	if (action === null) return UNKNOWN_ACTIVITY;
+	let byAction = activities.get(cls);
+	if (byAction === undefined) activities.set(cls, (byAction = new Map()));
+	let activity = byAction.get(action);
+	if (activity === undefined) {
+		if (byAction.size >= ACTIVITY_MEMO_LIMIT) byAction.clear();
+		activity = activityFor(cls, action);
+		byAction.set(action, activity);
+	}
+	return activity;
+}
+
+/** Sets `key` unless the value is null or undefined: the members OCSF leaves out. */
+function put(out: IDataObject, key: string, value: unknown): void {
+	if (value !== null && value !== undefined) out[key] = value as IDataObject[string];
 }
 
 function withoutNulls(record: Record<string, unknown>): IDataObject {
@@ -305,24 +333,31 @@ function nonEmpty(record: IDataObject): IDataObject | undefined {
 
 /** What of the normalized item OCSF has no attribute for, null members left out. */
 function unmappedOf(item: AuditItem, actor: ActorParts, timeKnown: boolean): IDataObject {
-	return withoutNulls({
-		source: item.source,
-		category: item.category,
-		flagged: item.flagged,
-		target: nonEmpty(withoutNulls(item.target)),
-		changes: item.changes,
-		organization: item.organization,
-		requestUrl: item.requestUrl,
-		actor: actor.leftover,
-		timeUnknown: timeKnown ? undefined : true,
-		verification: item.verification,
-		raw: item.raw,
-	});
+	const out: IDataObject = {};
+	put(out, 'source', item.source);
+	put(out, 'category', item.category);
+	put(out, 'flagged', item.flagged);
+	put(out, 'target', nonEmpty(withoutNulls(item.target)));
+	put(out, 'changes', item.changes);
+	put(out, 'organization', item.organization);
+	put(out, 'requestUrl', item.requestUrl);
+	put(out, 'actor', actor.leftover);
+	put(out, 'timeUnknown', timeKnown ? undefined : true);
+	put(out, 'verification', item.verification);
+	put(out, 'raw', item.raw);
+	return out;
 }
+
+/**
+ * The members every class gets, in their order in the event. A class's own attribute with one of
+ * these names takes that member's place (as it would spread over an object literal).
+ */
+const COMMON_MEMBERS = new Set(['src_endpoint', 'http_request']);
 
 /**
  * The normalized item as an OCSF 1.8.0 event. Pure for items with a time; an item whose vendor
  * time did not parse gets `now()` as its (required) event time and `unmapped.timeUnknown`.
+ * Built member by member, null members never set: it runs once per event in OCSF output.
  */
 export function toOcsf(
 	item: AuditItem,
@@ -337,7 +372,9 @@ export function toOcsf(
 	const status = STATUS[item.outcome] ?? STATUS.unknown;
 	const severity = item.flagged ? FLAGGED : ROUTINE;
 	const actor = actorParts(item.actor);
-	return withoutNulls({
+	const fields = cls.fields({ item, actor, productName });
+	const common = (key: string, value: unknown) => (key in fields ? fields[key] : value);
+	const event: IDataObject = {
 		category_uid: cls.categoryUid,
 		category_name: cls.categoryCaption,
 		class_uid: cls.uid,
@@ -351,17 +388,20 @@ export function toOcsf(
 		time: timeKnown ? parsed : now(),
 		status_id: status.id,
 		status: status.caption,
-		message: item.description,
-		metadata: withoutNulls({
-			version: OCSF_VERSION,
-			product: { name: productName, vendor_name: vendorName },
-			uid: item.id,
-			original_time: timeKnown ? item.time : null,
-			tenant_uid: item.organization,
-		}),
-		src_endpoint: actor.ip ? { ip: actor.ip } : undefined,
-		http_request: item.requestUrl === null ? undefined : { url: { url_string: item.requestUrl } },
-		...cls.fields({ item, actor, productName }),
-		unmapped: unmappedOf(item, actor, timeKnown),
-	});
+	};
+	put(event, 'message', item.description);
+	const metadata: IDataObject = { version: OCSF_VERSION, product: { name: productName, vendor_name: vendorName } };
+	put(metadata, 'uid', item.id);
+	put(metadata, 'original_time', timeKnown ? item.time : null);
+	put(metadata, 'tenant_uid', item.organization);
+	event.metadata = metadata;
+	put(event, 'src_endpoint', common('src_endpoint', actor.ip ? { ip: actor.ip } : undefined));
+	put(
+		event,
+		'http_request',
+		common('http_request', item.requestUrl === null ? undefined : { url: { url_string: item.requestUrl } }),
+	);
+	for (const key of Object.keys(fields)) if (!COMMON_MEMBERS.has(key)) put(event, key, fields[key]);
+	event.unmapped = unmappedOf(item, actor, timeKnown);
+	return event;
 }

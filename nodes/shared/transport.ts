@@ -356,26 +356,37 @@ export async function readCapped(
 /**
  * Sliding one-second window: never more than `perSecond` requests in any 1 000 ms as the vendor
  * sees them. A request holds its slot from the moment it is sent until its answer arrives (the
- * slot's time moves to the answer), so arrival delays and read-ahead cannot squeeze an extra
- * request into the vendor's window.
+ * slot's time moves to the answer), so arrival delays and requests fetched ahead cannot squeeze
+ * an extra request into the vendor's window. A slot still waiting for its answer never expires:
+ * the vendor may see that request as late as the answer comes.
  */
+type BudgetSlot = { at: number; open: boolean };
+
 class RequestBudget {
-	private readonly slots: Array<{ at: number }> = [];
+	private readonly slots: BudgetSlot[] = [];
 
 	constructor(private readonly perSecond: number) {}
 
 	/** How long to wait before the next request may be sent. */
 	waitMs(now: number): number {
 		for (let i = this.slots.length - 1; i >= 0; i--)
-			if (now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
+			if (!this.slots[i].open && now - this.slots[i].at >= 1000) this.slots.splice(i, 1);
 		if (this.slots.length < this.perSecond) return 0;
-		return Math.min(...this.slots.map((slot) => slot.at)) + 1000 - now;
+		// An open slot counts as answered now: at least a second from now, checked again then.
+		return Math.min(...this.slots.map((slot) => (slot.open ? now : slot.at))) + 1000 - now;
 	}
 
-	reserve(now: number): { at: number } {
-		const slot = { at: now };
+	reserve(now: number): BudgetSlot {
+		const slot = { at: now, open: true };
 		this.slots.push(slot);
 		return slot;
+	}
+
+	/** The answer (or the failure) came: the slot's second starts now. */
+	static close(slot: BudgetSlot | undefined, now: number): void {
+		if (slot === undefined || !slot.open) return;
+		slot.at = now;
+		slot.open = false;
 	}
 }
 
@@ -438,9 +449,15 @@ export class Transport {
 		let networkFailures = 0;
 		let attemptReq = req;
 		for (;;) {
-			await this.waitForTurn();
+			const slot = await this.waitForTurn();
 			const started = this.settings.now();
-			const outcome = await this.send(attemptReq, url, authenticated, credentials);
+			let outcome: Awaited<ReturnType<Transport['send']>>;
+			try {
+				outcome = await this.send(attemptReq, url, authenticated, credentials, slot);
+			} finally {
+				// Also when it threw before it was sent (the deadline): an open slot would never free.
+				RequestBudget.close(slot, this.settings.now());
+			}
 			if (outcome.kind === 'ok') {
 				this.rememberQuota(outcome.response.headers);
 				return outcome.response as ApiResponse<T>;
@@ -523,10 +540,12 @@ export class Transport {
 		url: string,
 		authenticated: boolean,
 		credentials: ICredentialDataDecryptedObject,
+		slot: BudgetSlot | undefined,
 	): Promise<{ kind: 'ok'; response: ApiResponse } | Failure> {
 		let hop: Hop = { method: req.method, url, qs: req.qs, body: req.body };
 		for (let redirects = 0; ; redirects++) {
-			const result = await this.sendOnce(req, hop, authenticated, credentials);
+			// The slot taken in waitForTurn is the first hop's; a redirect takes one of its own.
+			const result = await this.sendOnce(req, hop, authenticated, credentials, redirects === 0 ? slot : undefined);
 			if (result.kind !== 'redirect') return result;
 			const { response } = result;
 			const location = header(response.headers, 'location');
@@ -556,6 +575,7 @@ export class Transport {
 		hop: Hop,
 		authenticated: boolean,
 		credentials: ICredentialDataDecryptedObject,
+		reserved: BudgetSlot | undefined,
 	): Promise<
 		{ kind: 'ok'; response: ApiResponse } | { kind: 'redirect'; response: ApiResponse } | Failure
 	> {
@@ -578,7 +598,7 @@ export class Transport {
 		};
 		// n8n sets the cancel signal on authenticated requests itself; the others get it here.
 		if (this.settings.signal) options.abortSignal = this.settings.signal;
-		const slot = this.budget?.reserve(this.settings.now());
+		const slot = reserved ?? this.budget?.reserve(this.settings.now());
 		let raw: { body: unknown; headers: Record<string, Header>; statusCode: number };
 		try {
 			raw = authenticated
@@ -592,7 +612,7 @@ export class Transport {
 			const answer = refreshOn401 ? thrownAnswer(error) : undefined;
 			if (!answer) {
 				if (signInRefused(error)) throw new NodeApiError(this.fn.getNode(), error as JsonObject);
-				if (slot) slot.at = this.settings.now();
+				RequestBudget.close(slot, this.settings.now());
 				return this.networkFailure(error, timeoutMs);
 			}
 			raw = answer;
@@ -620,7 +640,7 @@ export class Transport {
 			}
 			return { ...this.networkFailure(error, timeoutMs), sent: true, response };
 		} finally {
-			if (slot) slot.at = this.settings.now();
+			RequestBudget.close(slot, this.settings.now());
 		}
 		if (req.binary && response.body !== undefined && !Buffer.isBuffer(response.body)) {
 			response.body = Buffer.from(response.body as ArrayBuffer);
@@ -718,8 +738,12 @@ export class Transport {
 		}
 	}
 
-	/** Before each request: the vendor's "wait until reset" note, then the per-second budget. */
-	private async waitForTurn(): Promise<void> {
+	/**
+	 * Before each request: the vendor's "wait until reset" note, then the per-second budget. The
+	 * budget's slot is taken here, in the same turn as the check that found it free: requests
+	 * fetched ahead wait side by side, and two of them must not both take the last free slot.
+	 */
+	private async waitForTurn(): Promise<BudgetSlot | undefined> {
 		const now = this.settings.now();
 		if (this.notBefore > now) {
 			const ms = this.notBefore - now;
@@ -733,7 +757,9 @@ export class Transport {
 				await this.pause(ms);
 				ms = this.budget.waitMs(this.settings.now());
 			}
+			return this.budget.reserve(this.settings.now());
 		}
+		return undefined;
 	}
 
 	/** A quota at zero with a reset time: the next request waits for the reset instead of drawing a 429. */

@@ -98,6 +98,11 @@ export type AuditQuery = {
 	verify?: boolean;
 	/** Request the next page while the current one is processed (set when all pages will be read). */
 	readAhead?: boolean;
+	/**
+	 * The caller takes at most this many records (a Limit with no filter applied here): offset
+	 * pages below it may be fetched ahead, none past it. Unset: no such bound is known.
+	 */
+	maxRecords?: number;
 };
 
 /** One page as a source returns it: records in the order asked, plus the total when the vendor says. */

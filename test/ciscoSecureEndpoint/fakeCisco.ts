@@ -78,6 +78,13 @@ export class FakeCisco {
 	readonly records: IDataObject[] = [];
 	readonly requests: RecordedRequest[] = [];
 	readonly script = new Map<number, Scripted>();
+	/** An answer chosen by the request's parameters (an offset), before `script`'s by number. */
+	scriptFor?: (params: Record<string, string>) => Scripted | undefined;
+	/**
+	 * Holds the delivery of an answer (built when the request came) until the promise settles: to
+	 * make pages fetched together complete in another order.
+	 */
+	hold?: (request: RecordedRequest) => Promise<void> | undefined;
 	/** Runs after the answer to request n (1-based) is built: to add records between two pages. */
 	afterRequest?: (n: number) => void;
 	/** Models a client that does not pin end_time: the filter is dropped. */
@@ -95,11 +102,16 @@ export class FakeCisco {
 	) {
 		this.add(...records);
 		const answer = (uri: string, headers: Record<string, string>) => this.answer(uri, headers);
+		const hold = (request: RecordedRequest) => this.hold?.(request);
+		const requests = this.requests;
 		nock(origin)
 			.persist()
 			.get(/^\/v1\/audit_log(s|_types)(\?.*)?$/)
-			.reply(function (uri) {
-				return answer(uri, this.req.headers as Record<string, string>);
+			.reply(function (uri, _body, callback) {
+				const reply = answer(uri, this.req.headers as Record<string, string>);
+				const held = hold(requests[requests.length - 1]);
+				if (held) void held.then(() => callback(null, reply));
+				else callback(null, reply);
 			});
 	}
 
@@ -124,7 +136,7 @@ export class FakeCisco {
 			'x-ratelimit-reset': String(this.quota.reset),
 			'x-ratelimit-resetdate': this.quota.resetDate,
 		};
-		const scripted = this.script.get(n);
+		const scripted = this.scriptFor?.(params) ?? this.script.get(n);
 		const [status, body, extra] = scripted
 			? [scripted.status, scripted.body, scripted.headers]
 			: this.authorized(headers)

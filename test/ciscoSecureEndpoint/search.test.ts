@@ -1,7 +1,9 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets the event loop turn (answers released in a chosen order) */
 // Cisco Secure Endpoint Search through n8n-core: next links, Limit, a pinned range under insertions, quota waits, regions, errors.
 import nock from 'nock';
 import { NodeApiError } from 'n8n-workflow';
 
+import { PAGES_IN_FLIGHT } from '../../nodes/shared/pagesAhead';
 import { MAX_SHIFTS } from '../../nodes/shared/sources/ciscoSecureEndpoint/pages';
 import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 
@@ -347,14 +349,15 @@ describe('Cisco Secure Endpoint Search', () => {
 		const { output } = await runCisco({ operation: 'search', returnAll: true });
 
 		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		// The page at 1000 was fetched ahead while the one at 500 waited out its 429.
 		expect(fake.requests.map((r) => [r.status, r.params.offset])).toEqual([
 			[200, undefined],
 			[429, '500'],
-			[200, '500'],
 			[200, '1000'],
+			[200, '500'],
 		]);
 		// The transport waited exactly the second Cisco asked for, once.
-		expect(fake.requests[2].at - fake.requests[1].at).toBe(1000);
+		expect(fake.requests[3].at - fake.requests[1].at).toBe(1000);
 		expect(virtualClock.slept.reduce((sum, ms) => sum + ms, 0)).toBe(1000);
 	});
 
@@ -425,5 +428,94 @@ describe('Cisco Secure Endpoint Search', () => {
 		expect(error.message).toBe('Cisco Secure Endpoint: Unauthorized: Unknown API key or Client ID');
 		expect(error.description).toMatch(/Region/);
 		expect(JSON.stringify(error)).not.toContain('wrong-key-123');
+	});
+});
+
+describe('Cisco Secure Endpoint Search: pages fetched ahead, handed out in order', () => {
+	const offsets = (fake: FakeCisco) => fake.requests.map((r) => Number(r.params.offset ?? 0));
+
+	it('pages that complete in reverse still come out newest first, each record once', async () => {
+		const records = recordsBefore(2600);
+		const fake = new FakeCisco(EU_HOST, records);
+		// The five pages after the first are asked for together; their answers are let go last first.
+		const held: Array<{ offset: number; release: () => void }> = [];
+		fake.hold = (request) => {
+			if (request.params.offset === undefined) return undefined;
+			return new Promise<void>((release) => {
+				held.push({ offset: Number(request.params.offset), release });
+				if (held.length === PAGES_IN_FLIGHT - 1) {
+					for (const page of [...held].sort((a, b) => b.offset - a.offset)) page.release();
+				}
+			});
+		};
+
+		const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(held.map((h) => h.offset).sort((a, b) => a - b)).toEqual([500, 1000, 1500, 2000, 2500]);
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		expect(offsets(fake)).toHaveLength(6);
+	});
+
+	it('a failed page in the middle fails the run naming its offset, and nothing far past it is asked for', async () => {
+		const records = recordsBefore(6000);
+		const fake = new FakeCisco(EU_HOST, records);
+		fake.scriptFor = (params) =>
+			params.offset === '1500'
+				? {
+						status: 400,
+						body: { version: 'v1.2.0', data: {}, errors: [{ error_code: 400, description: 'Bad Request', details: ['offset'] }] },
+					}
+				: undefined;
+
+		const error = (await runCisco({ operation: 'search', returnAll: true }).catch((e: unknown) => e)) as NodeApiError;
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.description).toContain('Failed at page 4 of the read (offset 1500: 1500 record(s) read before it)');
+		// At most the window past the failed page was in flight: the 12-page result was not read on.
+		expect(Math.max(...offsets(fake))).toBeLessThanOrEqual(1500 + (PAGES_IN_FLIGHT - 1) * 500);
+		expect(fake.requests.length).toBeLessThan(12);
+	});
+
+	it('a Limit above one page fetches ahead only up to the Limit', async () => {
+		const records = recordsBefore(3000);
+		const fake = new FakeCisco(EU_HOST, records);
+
+		const { output } = await runCisco({ operation: 'search', limit: 1200 });
+
+		expect(ids(output[0])).toEqual(idsOf(records.slice(-1200)).reverse());
+		expect(offsets(fake)).toEqual([0, 500, 1000]);
+	});
+
+	it('fetches nothing ahead while the quota left is down to one request', async () => {
+		const records = recordsBefore(1600);
+		const fake = new FakeCisco(EU_HOST, records);
+		fake.quota.remaining = 2;
+		fake.quota.reset = 1;
+		let inFlight = 0;
+		let most = 0;
+		fake.hold = () => {
+			most = Math.max(most, ++inFlight);
+			return new Promise<void>((resolve) => setImmediate(() => resolve(void inFlight--)));
+		};
+
+		const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		expect(most).toBe(1);
+	});
+
+	it('a shift seen by a page fetched ahead drops every page fetched with it; each record once', async () => {
+		const records = recordsBefore(3000, 60_000);
+		const fake = new FakeCisco(EU_HOST, records);
+		// Cisco's clock 10 s behind: a record lands inside the pinned range after the first page.
+		fake.afterRequest = (n) => n === 1 && fake.add(ciscoRecord(Date.now() - 10_000, { audit_log_user: 'lagged@example.com' }));
+
+		const { output } = await runCisco({ operation: 'search', returnAll: true });
+
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		// The pages fetched with the shifted one were dropped; the read resumed at offset 0 in a narrower range.
+		const resumed = fake.requests.findIndex((r, i) => i > 0 && r.params.offset === undefined);
+		expect(resumed).toBeGreaterThan(1);
+		expect(fake.requests[resumed].params.end_time).not.toBe(fake.requests[0].params.end_time);
 	});
 });

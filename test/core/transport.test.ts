@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets answers arrive between two waits */
 // The transport's pure parts (requested waits, backoff, redaction) and its retry loop, bodies, deadline
 // and write semantics over a stubbed n8n helper, on an injected clock.
 import { NodeApiError, NodeOperationError, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
@@ -92,16 +93,24 @@ beforeEach(() => (clock = NOW));
 type Reply = ({ statusCode: number; body?: unknown; headers?: Record<string, string> } | { error: IDataObject }) & {
 	/** How long the attempt takes on the test's clock. */
 	takesMs?: number;
+	/** The answer comes only once this settles (requests in flight side by side). */
+	after?: Promise<void>;
 };
 
 /** A Transport whose HTTP answers come from `replies` in turn and whose waits are only recorded. */
-function transportWith(replies: Reply[], settings: Partial<TransportSettings> = {}) {
+function transportWith(
+	replies: Reply[],
+	settings: Partial<TransportSettings> & { onPause?: (count: number) => Promise<void> | void } = {},
+) {
 	const sent: IHttpRequestOptions[] = [];
+	const sentAt: number[] = [];
 	const waits: number[] = [];
 	const answer = async (options: IHttpRequestOptions) => {
 		sent.push(options);
+		sentAt.push(clock);
 		const reply = replies.shift();
 		if (!reply) throw new Error('no reply left');
+		if (reply.after) await reply.after;
 		clock += reply.takesMs ?? 0;
 		if ('error' in reply) throw Object.assign(new Error(String(reply.error.message)), reply.error);
 		return { headers: {}, ...reply, takesMs: undefined };
@@ -129,9 +138,10 @@ function transportWith(replies: Reply[], settings: Partial<TransportSettings> = 
 		async (ms) => {
 			waits.push(ms);
 			clock += ms;
+			await settings.onPause?.(waits.length);
 		},
 	);
-	return { transport, sent, waits, clock: () => clock };
+	return { transport, sent, sentAt, waits, clock: () => clock };
 }
 
 describe('Transport', () => {
@@ -227,6 +237,49 @@ describe('Transport', () => {
 		expect(waits).toEqual([]);
 		await transport.request({ method: 'GET', url: '/x' });
 		expect(waits).toEqual([2_000]);
+	});
+
+	it('requests side by side: the last free slot goes to one of them, the other waits its second', async () => {
+		const { transport, sentAt } = transportWith(Array(3).fill({ statusCode: 200, body: {} }), { requestsPerSecond: 1 });
+		await transport.request({ method: 'GET', url: '/x' });
+
+		// Both wait for the first one's second, wake in the same turn, and find one free slot.
+		await Promise.all([transport.request({ method: 'GET', url: '/x' }), transport.request({ method: 'GET', url: '/x' })]);
+
+		expect(sentAt).toHaveLength(3);
+		for (let i = 1; i < sentAt.length; i++) expect(sentAt[i] - sentAt[i - 1]).toBeGreaterThanOrEqual(1000);
+	});
+
+	it('a request still waiting for its answer keeps its slot, however long ago it was sent', async () => {
+		let answerBoth: () => void = () => undefined;
+		const both = new Promise<void>((resolve) => (answerBoth = resolve));
+		const { transport, sentAt, waits } = transportWith(
+			[
+				{ statusCode: 200, body: {}, after: both },
+				{ statusCode: 200, body: {}, after: both },
+				{ statusCode: 200, body: {} },
+			],
+			{
+				requestsPerSecond: 2,
+				// The two slow answers arrive during the third request's first wait.
+				onPause: async (count) => {
+					if (count === 1) answerBoth();
+					await new Promise<void>((turn) => setImmediate(turn));
+				},
+			},
+		);
+		const slow = [transport.request({ method: 'GET', url: '/a' }), transport.request({ method: 'GET', url: '/b' })];
+		await new Promise<void>((turn) => setImmediate(turn));
+		clock += 1500;
+
+		await transport.request({ method: 'GET', url: '/c' });
+		answerBoth();
+		await Promise.all(slow);
+
+		// Sent 1.5 s after the others, but while the vendor was still answering them: it waited
+		// for their answers and then a second more.
+		expect(waits).toEqual([1000, 1000]);
+		expect(sentAt[2] - (NOW + 1500)).toBe(2000);
 	});
 
 	it('keeps at most requestsPerSecond request starts in any second', async () => {

@@ -111,6 +111,11 @@ export class FakeCortex {
 	readonly script = new Map<number, Scripted>();
 	/** Runs after the answer to request n (1-based) is built: to add records between two pages. */
 	afterRequest?: (n: number) => void;
+	/**
+	 * Holds a request until the promise settles, its answer built only then: a server that takes
+	 * its time over some requests, so pages fetched together are served (and complete) in another order.
+	 */
+	hold?: (requestData: IDataObject) => Promise<void> | undefined;
 	/** The key of the reply's list: `data` as in the vendor's examples, `endpoints` as in its field table. */
 	listKey: 'data' | 'endpoints' = 'data';
 
@@ -120,11 +125,22 @@ export class FakeCortex {
 	) {
 		this.add(...records);
 		const answer = (headers: Record<string, string>, body: unknown) => this.answer(headers, body);
+		const hold = (body: unknown) => {
+			const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { request_data?: IDataObject };
+			return this.hold?.(parsed.request_data ?? {});
+		};
 		nock(new URL(credential.baseUrl).origin)
 			.persist()
 			.post(CORTEX_PATH)
-			.reply(function (_uri, body) {
-				return answer(this.req.headers as Record<string, string>, body);
+			.reply(function (_uri, body, callback) {
+				const headers = this.req.headers as Record<string, string>;
+				const reply = () => {
+					const [status, json, replyHeaders] = answer(headers, body);
+					callback(null, [status, json, replyHeaders ?? {}]);
+				};
+				const held = hold(body);
+				if (held) void held.then(reply);
+				else reply();
 			});
 	}
 

@@ -125,6 +125,10 @@ function authorizationOf(headers: Headers): string | undefined {
  */
 export class PangeaBackend {
 	readonly calls: Call[] = [];
+	/** Holds a call until the promise settles, its answer built only then: pages served out of order. */
+	hold?: (path: string, body: IDataObject) => Promise<void> | undefined;
+	/** An answer given instead of the data (an error envelope), chosen by the call's body. */
+	scriptFor?: (path: string, body: IDataObject) => IDataObject | undefined;
 	private readonly results = new Map<string, IDataObject[]>();
 
 	constructor(
@@ -135,12 +139,20 @@ export class PangeaBackend {
 	install(): this {
 		const calls = this.calls;
 		const scope = nock(BASE).persist();
+		const hold = (path: string, body: IDataObject) => this.hold?.(path, body);
+		const scripted = (path: string, body: IDataObject) => this.scriptFor?.(path, body);
 		const route = (path: string, handle: (body: IDataObject) => IDataObject) =>
-			scope.post(path).reply(function (_uri, body) {
+			scope.post(path).reply(function (_uri, body, callback) {
 				const parsed = (body ?? {}) as IDataObject;
-				calls.push({ method: 'POST', path, body: parsed, authorization: authorizationOf(this.req.headers) });
-				const answer = handle(parsed);
-				return [answer.status === 'Success' ? 200 : 400, answer];
+				const authorization = authorizationOf(this.req.headers);
+				const reply = () => {
+					calls.push({ method: 'POST', path, body: parsed, authorization });
+					const answer = scripted(path, parsed) ?? handle(parsed);
+					callback(null, [answer.status === 'Success' ? 200 : 400, answer]);
+				};
+				const held = hold(path, parsed);
+				if (held) void held.then(reply);
+				else reply();
 			});
 		route('/v1/search', (body) => this.search(body));
 		route('/v1/results', (body) => this.page(body));

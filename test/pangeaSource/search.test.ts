@@ -2,6 +2,7 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { normalizePangea } from '../../nodes/shared/sources/pangea/normalize';
+import { PAGES_IN_FLIGHT } from '../../nodes/shared/pagesAhead';
 import { pangeaBaseUrl } from '../../nodes/shared/sources/pangea/request';
 import { jsonOf } from '../support/auditLog';
 import { BASE, CONFIG_ID, loginRecords, PangeaBackend, pangeaRecord, runPangea, TOKEN } from './fixture';
@@ -183,5 +184,56 @@ describe('normalizePangea', () => {
 
 	it('emits an unreadable time as null', () => {
 		expect(normalizePangea(record({ message: 'm' }, 'yesterday')).time).toBeNull();
+	});
+});
+
+describe('Search: /v1/results pages fetched ahead', () => {
+	const offsets = (backend: PangeaBackend) => backend.callsTo('/v1/results').map((call) => call.body.offset as number);
+
+	it('hands pages that complete last first out in order, each event once', async () => {
+		const records = loginRecords(5000, T0);
+		const backend = new PangeaBackend(records).install();
+		const held: Array<{ offset: number; release: () => void }> = [];
+		backend.hold = (path, body) => {
+			if (path !== '/v1/results') return undefined;
+			return new Promise<void>((release) => {
+				held.push({ offset: body.offset as number, release });
+				if (held.length === 4) for (const page of [...held].sort((a, b) => b.offset - a.offset)) page.release();
+			});
+		};
+
+		const items = jsonOf(await runPangea({ operation: 'search', returnAll: true, filters: DAY, options: { sortOrder: 'asc' } }));
+
+		expect(items.map((item) => item.id)).toEqual(hashes(records));
+		// Asked for together, served in another order than asked.
+		expect([...offsets(backend)].sort((a, b) => a - b)).toEqual([1000, 2000, 3000, 4000]);
+		expect(offsets(backend)[0]).not.toBe(1000);
+	});
+
+	it('a failed page in the middle fails the run naming its offset, and nothing far past it is asked for', async () => {
+		const records = loginRecords(9000, T0);
+		const backend = new PangeaBackend(records).install();
+		backend.scriptFor = (path, body) =>
+			path === '/v1/results' && body.offset === 2000
+				? { status: 'ValidationError', summary: 'offset out of range', result: { errors: [] } }
+				: undefined;
+
+		const error = (await runPangea({ operation: 'search', returnAll: true, filters: DAY, options: { sortOrder: 'asc' } }).catch(
+			(e: unknown) => e,
+		)) as { description?: string };
+
+		expect(error.description).toContain('Failed at page 3 of the read (offset 2000: 2000 record(s) read before it)');
+		expect(Math.max(...offsets(backend))).toBeLessThanOrEqual(2000 + (PAGES_IN_FLIGHT - 1) * 1000);
+		expect(offsets(backend).length).toBeLessThan(8);
+	});
+
+	it('a Limit above one page fetches ahead only up to the Limit', async () => {
+		const records = loginRecords(6000, T0);
+		const backend = new PangeaBackend(records).install();
+
+		const items = jsonOf(await runPangea({ operation: 'search', limit: 2500, filters: DAY, options: { sortOrder: 'asc' } }));
+
+		expect(items.map((item) => item.id)).toEqual(hashes(records.slice(0, 2500)));
+		expect(offsets(backend)).toEqual([1000, 2000]);
 	});
 });

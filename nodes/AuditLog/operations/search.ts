@@ -44,6 +44,8 @@ export const execute: Operation = async (run) => {
 	});
 	if (filteredHere) settings.query.pageSize = source.pageSize;
 	settings.query.readAhead = returnAll;
+	// Pages past the Limit are never fetched ahead; a client-side filter makes the need unknown.
+	if (!returnAll && !filteredHere) settings.query.maxRecords = limit;
 	const ctx = contextFor(run, settings);
 	const counters = newCounters();
 	const stats = { pages: 0, records: 0, queries: 0, untimed: 0 };

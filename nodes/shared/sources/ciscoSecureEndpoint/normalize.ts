@@ -29,14 +29,27 @@ function objectName(...maps: Array<IDataObject | null>): string | null {
 }
 
 /**
- * `2024-05-01T09:00:05Z`, as Cisco writes created_at, on a day every month has and a valid clock
- * time: already the item's time but for the milliseconds. Other forms go through `isoTime`.
+ * `2024-05-01T09:00:05Z`, as Cisco writes created_at, with a valid clock time: already the item's
+ * time but for the milliseconds. Other forms go through `isoTime`.
  */
-const CISCO_SECOND = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+const CISCO_SECOND = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
 
-/** created_at → the item's time; the same as `isoTime`, without a Date round trip for Cisco's form. */
+/** Days in a month of the proleptic Gregorian calendar (what Date uses), month 1–12. */
+function daysInMonth(year: number, month: number): number {
+	if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+	return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * created_at → the item's time; the same as `isoTime`, without a Date round trip for Cisco's form.
+ * A day the month does not have (V8 rolls 02-30 over to March) is left to `isoTime`.
+ */
 export function ciscoItemTime(value: unknown): string | null {
-	if (typeof value === 'string' && CISCO_SECOND.test(value)) return `${value.slice(0, 19)}.000Z`;
+	if (typeof value === 'string' && CISCO_SECOND.test(value)) {
+		const day = (value.charCodeAt(8) - 48) * 10 + (value.charCodeAt(9) - 48);
+		if (day <= 28 || day <= daysInMonth(Number(value.slice(0, 4)), Number(value.slice(5, 7))))
+			return `${value.slice(0, 19)}.000Z`;
+	}
 	return isoTime(value);
 }
 

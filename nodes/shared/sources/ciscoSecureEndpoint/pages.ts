@@ -4,6 +4,7 @@ import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { isoTime } from '../../auditItem';
 import { contentId } from '../../canonical';
 import type { AuditQuery, Page, SourceContext } from '../../types';
+import { fetchAheadUntil, PAGES_IN_FLIGHT, PagesAhead } from '../../pagesAhead';
 import { QuotaMeter } from './quota';
 import {
 	AUDIT_LOGS_PATH,
@@ -181,6 +182,17 @@ class CiscoRead {
 		});
 	}
 
+	/**
+	 * The pages from `offset` on, `step` apart, fetched ahead up to the total (and the caller's
+	 * Limit), within the hourly quota Cisco reports left; undefined when nothing may be.
+	 */
+	ahead(window: Window, offset: number, step: number, total: number, limit: number): PagesAhead<Answer> | undefined {
+		const end = Math.min(total, fetchAheadUntil(this.query));
+		if (offset >= end || step <= 0) return undefined;
+		const width = () => Math.min(PAGES_IN_FLIGHT, Math.max(1, this.quota.remaining ?? PAGES_IN_FLIGHT));
+		return new PagesAhead((at) => this.fetch(window, at, limit), offset, step, end, width);
+	}
+
 	page(records: IDataObject[], total: number | undefined): Page {
 		this.streak = 0;
 		return { records: inRange(records, this.query), total };
@@ -201,25 +213,35 @@ async function* newestFirst(read: CiscoRead, range: Window, limit: number): Asyn
 	let total: number | undefined;
 	const edge = new Edge();
 	let skip: Skip | undefined;
-	for (;;) {
-		const answer = await read.fetch(window, offset, limit);
-		if (offset > 0 && total !== undefined && answer.total !== undefined && answer.total !== total) {
-			read.shifted(total, answer.total, offset);
-			if (Number.isNaN(edge.at)) throw read.untimed(total, answer.total, offset);
-			window = { ...window, end: edge.at };
-			skip = edge.resume();
-			offset = 0;
-			total = undefined;
-			continue;
+	let ahead: PagesAhead<Answer> | undefined;
+	try {
+		for (;;) {
+			const answer = await (ahead?.take(offset) ?? read.fetch(window, offset, limit));
+			if (offset > 0 && total !== undefined && answer.total !== undefined && answer.total !== total) {
+				// What was fetched ahead counted offsets against the old total: none of it is used.
+				await ahead?.close();
+				ahead = undefined;
+				read.shifted(total, answer.total, offset);
+				if (Number.isNaN(edge.at)) throw read.untimed(total, answer.total, offset);
+				window = { ...window, end: edge.at };
+				skip = edge.resume();
+				offset = 0;
+				total = undefined;
+				continue;
+			}
+			total = answer.total;
+			edge.track(answer.data);
+			const records = skip ? skip.apply(answer.data) : answer.data;
+			yield read.page(records, total);
+			if (!answer.next || answer.data.length === 0) return;
+			// Our own request at the link's offset: the filters and the pinned range stay ours, and the
+			// credential never goes to a host the link might name.
+			offset = Math.max(answer.nextOffset ?? 0, offset + answer.data.length);
+			// The total says where the pages are: the next ones are fetched ahead, a few at a time.
+			if (ahead === undefined && total !== undefined) ahead = read.ahead(window, offset, answer.data.length, total, limit);
 		}
-		total = answer.total;
-		edge.track(answer.data);
-		const records = skip ? skip.apply(answer.data) : answer.data;
-		yield read.page(records, total);
-		if (!answer.next || answer.data.length === 0) return;
-		// Our own request at the link's offset: the filters and the pinned range stay ours, and the
-		// credential never goes to a host the link might name.
-		offset = Math.max(answer.nextOffset ?? 0, offset + answer.data.length);
+	} finally {
+		await ahead?.close();
 	}
 }
 

@@ -1,6 +1,7 @@
 // Palo Alto Cortex XDR "Get Audit Management Log": offset pages of 100, either order, a tenant-wide rate budget.
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import type { AuditQuery, AuditSource, Page, SourceContext, VendorError } from '../../types';
+import { fetchAheadUntil, PAGES_IN_FLIGHT, PagesAhead } from '../../pagesAhead';
+import type { ApiResponse, AuditQuery, AuditSource, Page, SourceContext, VendorError } from '../../types';
 import { CORTEX_FILTER_FIELDS, CORTEX_OPTION_FIELDS, TENANT_REQUESTS_PER_SECOND } from './fields';
 import { cortexInsertTime, normalizeCortex } from './normalize';
 import {
@@ -27,37 +28,64 @@ function replyList(reply: NonNullable<Reply['reply']>): IDataObject[] | undefine
  * Offset pages, with the run's range fixed by the query. A record written late (its time inside
  * the range) between two requests shifts the later offsets by one, so the next page repeats the
  * last records of the previous one; AUDIT_ID is unique, so those repeats are dropped. A shift
- * never skips a record: it only pushes records further down.
+ * never skips a record: it only pushes records further down. Once the first reply gives the total,
+ * the next pages are fetched ahead (the transport's per-run budget still paces them to the
+ * tenant's requests per second) and handed out in order; a total that moves between two pages
+ * drops what was fetched ahead, so the repeats are only ever checked between pages served in order.
  */
 async function* managementLogPages(ctx: SourceContext, query: AuditQuery): AsyncIterable<Page> {
 	const requestData = cortexRequestData(query);
 	const size = Math.min(query.pageSize, CORTEX_MAX_PAGE);
-	let previous = new Set<string>();
-	for (let from = 0; ; ) {
-		const response = await ctx.request<Reply>({
+	const fetchAt = (from: number) =>
+		ctx.request<Reply>({
 			method: 'POST',
 			url: MANAGEMENT_LOGS_PATH,
 			body: { request_data: { ...requestData, search_from: from, search_to: from + size } },
 		});
-		const reply = response.body?.reply;
-		const data = reply ? replyList(reply) : undefined;
-		if (!reply || !data) {
-			throw new NodeApiError(ctx.fn.getNode(), { message: 'no reply.data' } as JsonObject, {
-				message: 'Cortex XDR answered without a list in reply.data (or reply.endpoints)',
-				description:
-					'Check that the API URL is the tenant API URL (Settings > API Keys > Copy API URL).',
-				itemIndex: ctx.itemIndex,
-			});
+	let previous = new Set<string>();
+	let ahead: PagesAhead<ApiResponse<Reply>> | undefined;
+	let lastTotal: number | undefined;
+	try {
+		for (let from = 0; ; ) {
+			const response = await (ahead?.take(from) ?? fetchAt(from));
+			const reply = response.body?.reply;
+			const data = reply ? replyList(reply) : undefined;
+			if (!reply || !data) {
+				throw new NodeApiError(ctx.fn.getNode(), { message: 'no reply.data' } as JsonObject, {
+					message: 'Cortex XDR answered without a list in reply.data (or reply.endpoints)',
+					description:
+						'Check that the API URL is the tenant API URL (Settings > API Keys > Copy API URL).',
+					itemIndex: ctx.itemIndex,
+				});
+			}
+			const ids = data.map((record) =>
+				record.AUDIT_ID === undefined || record.AUDIT_ID === null ? undefined : String(record.AUDIT_ID),
+			);
+			const records = data.filter((_, i) => ids[i] === undefined || !previous.has(ids[i]!));
+			previous = new Set(ids.filter((id): id is string => id !== undefined));
+			const total = typeof reply.total_count === 'number' ? reply.total_count : undefined;
+			if (ahead !== undefined && total !== lastTotal) {
+				// The log changed between two pages. A server need not serve requests in order: a
+				// page fetched ahead may predate the change while this one follows it, and the repeat
+				// check only holds between pages served in order. None of them is used; the read
+				// goes on from here.
+				await ahead.close();
+				ahead = undefined;
+			}
+			lastTotal = total;
+			yield { records, total };
+			from += data.length;
+			if (data.length < size || (total !== undefined && from >= total)) return;
+			if (ahead === undefined && total !== undefined) {
+				const end = Math.min(total, fetchAheadUntil(query));
+				// Never more in flight than the per-second budget: a request waiting for its answer
+				// holds its slot, so a fuller window would only queue in the transport.
+				const width = Math.min(PAGES_IN_FLIGHT, Math.floor(cortexRequestsPerSecond(query.vendorOptions)));
+				if (from < end) ahead = new PagesAhead(fetchAt, from, size, end, () => width);
+			}
 		}
-		const ids = data.map((record) =>
-			record.AUDIT_ID === undefined || record.AUDIT_ID === null ? undefined : String(record.AUDIT_ID),
-		);
-		const records = data.filter((_, i) => ids[i] === undefined || !previous.has(ids[i]!));
-		previous = new Set(ids.filter((id): id is string => id !== undefined));
-		const total = typeof reply.total_count === 'number' ? reply.total_count : undefined;
-		yield { records, total };
-		from += data.length;
-		if (data.length < size || (total !== undefined && from >= total)) return;
+	} finally {
+		await ahead?.close();
 	}
 }
 

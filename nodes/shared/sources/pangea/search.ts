@@ -2,6 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { parameterError } from '../../errors';
 import type { AuditQuery, NodeFunctions, Page, RawRecord, SourceContext } from '../../types';
+import { fetchAheadUntil, PagesAhead } from '../../pagesAhead';
 import { pangeaPost } from './request';
 import { ORDER_BY_FIELDS } from './fields';
 import { gatewayUrlProblem, rootGatewayUrl } from './verification';
@@ -140,14 +141,25 @@ export async function* searchPages(ctx: SourceContext, query: AuditQuery): Async
 	}
 	const total = count < MAX_RESULTS ? count : undefined;
 	yield pageOf(first, total);
+	const id = first.id;
+	if (!id) return;
+	const fetchAt = (offset: number) => pangeaPost<SearchResult>(ctx, '/v1/results', { id, limit, offset });
 	let offset = first.events?.length ?? 0;
-	while (offset < count && first.id) {
-		ctx.throwIfCancelled();
-		const next = await pangeaPost<SearchResult>(ctx, '/v1/results', { id: first.id, limit, offset });
-		const read = next.events?.length ?? 0;
-		// An empty page before the count: the result set shrank; stop rather than spin.
-		if (read === 0) return;
-		yield pageOf(next, total);
-		offset += read;
+	// The results of one search are stored as they were found: the pages up to the count (at most
+	// max_results) can be fetched ahead, a few at a time, and are handed out in order.
+	const end = Math.min(count, MAX_RESULTS, fetchAheadUntil(query));
+	const ahead = offset < end && offset > 0 ? new PagesAhead(fetchAt, offset, limit, end) : undefined;
+	try {
+		while (offset < count) {
+			ctx.throwIfCancelled();
+			const next = await (ahead?.take(offset) ?? fetchAt(offset));
+			const read = next.events?.length ?? 0;
+			// An empty page before the count: the result set shrank; stop rather than spin.
+			if (read === 0) return;
+			yield pageOf(next, total);
+			offset += read;
+		}
+	} finally {
+		await ahead?.close();
 	}
 }
