@@ -1,0 +1,136 @@
+// One in-process measurement in a fresh Node process (so that its peak RSS is its own): the package
+// through n8n-core's real helpers against the simulator, and the undici limit over the same requests.
+// node test/bench/worker.mjs '<task JSON>' → one JSON line. Tasks: search, trigger.
+import { SimulatorClient } from '../e2e/lib/simulator.mjs';
+import {
+	captureRequests,
+	limitLoop,
+	loadPackage,
+	peakRssMb,
+	resetPeakRss,
+	runNodeOnce,
+	SEARCH_ALL,
+	sourceByVendor,
+	benchCredential,
+} from './lib/inprocess.mjs';
+import { measureRounds } from './lib/stats.mjs';
+
+const task = JSON.parse(process.argv[2]);
+const control = new SimulatorClient(task.sim.url);
+const source = sourceByVendor(task.vendor);
+const pkg = loadPackage();
+const capture = captureRequests(pkg);
+
+/** Requests to the vendor (and its download host) and 429s the simulator saw during `fn`. */
+async function counted(fn) {
+	const before = await control.stats();
+	const value = await fn();
+	const after = await control.stats();
+	const requests = (s) => s.requests[task.vendor] + s.requests.presigned;
+	const throttled = (s) => s.violations.filter((v) => /rate-limit|quota/.test(v.kind)).length;
+	return {
+		value,
+		requests: requests(after) - requests(before),
+		throttled: throttled(after) - throttled(before),
+		events: after.data[task.vendor].events,
+	};
+}
+
+async function timed(fn) {
+	// Cortex counts requests in a sliding second: the previous run's must have left it.
+	if (task.settleMs) await new Promise((done) => setTimeout(done, task.settleMs));
+	globalThis.gc?.();
+	resetPeakRss();
+	const started = performance.now();
+	const result = await counted(fn);
+	return { ...result, ms: performance.now() - started, peakMb: peakRssMb() };
+}
+
+/** Return All: ours and the limit alternate, round by round; every event must come out once. */
+async function search() {
+	let captured = [];
+	let checked = null;
+	const figures = await measureRounds(task.rounds, async (round) => {
+		if (round === 0) capture.log = [];
+		const ours = await timed(() => runNodeOnce(pkg, source, task.sim, SEARCH_ALL));
+		if (round === 0) {
+			captured = capture.log;
+			capture.log = null;
+		}
+		if (ours.value.length !== ours.events)
+			throw new Error(`${task.vendor}: search returned ${ours.value.length} of ${ours.events} events`);
+		checked = ours.events;
+		const limit = await timed(() => limitLoop(captured, { minIntervalMs: task.minIntervalMs ?? 0 }));
+		if (limit.value < ours.events)
+			throw new Error(`${task.vendor}: limit loop read ${limit.value} rows, fewer than ${ours.events}`);
+		return {
+			oursMs: ours.ms,
+			oursRequests: ours.requests,
+			oursPeakMb: ours.peakMb,
+			oursThrottled: ours.throttled,
+			limitMs: limit.ms,
+			limitRequests: limit.requests,
+			limitThrottled: limit.throttled,
+		};
+	}, task.warmup ?? 1);
+	return { events: checked, ...figures };
+}
+
+/**
+ * The trigger's steady state on an active workflow's schedule: a poll with nothing new, then one
+ * after `newEvents` were written. The cursor lives on between polls, as n8n keeps static data.
+ */
+async function trigger() {
+	const staticData = {};
+	const poll = () =>
+		pkg.harness.runPoll({
+			nodeType: new pkg.AuditLogTrigger(),
+			mode: 'trigger',
+			parameters: { source: source.id, options: { maxEventsPerPoll: task.newEvents } },
+			credentials: { [source.credentialType]: benchCredential(source, task.sim) },
+			credentialTypes: pkg.credentialTypes,
+			staticData,
+		});
+	await poll(); // activation: the cursor starts at now, nothing emitted
+	const figures = await measureRounds(task.rounds, async () => {
+		// Right after a poll (the previous round's busy one): its overlap is read again.
+		const after = await timed(poll);
+		// Nothing new since a poll that found nothing: the steady state.
+		const idle = await timed(poll);
+		const idleItems = idle.value?.[0]?.length ?? 0;
+		await control.appendEvents(task.vendor, { count: task.newEvents });
+		// The next scheduled poll comes later: past the vendor's time precision (Cisco: seconds).
+		await new Promise((done) => setTimeout(done, 2000));
+		const busy = await timed(poll);
+		const busyItems = busy.value?.[0]?.length ?? 0;
+		// Events the package holds back (the vendor's last instant may still fill) follow on later polls.
+		let total = busyItems;
+		for (let extra = 0; extra < 2 && total < task.newEvents; extra++) {
+			await new Promise((done) => setTimeout(done, 1100));
+			total += (await poll())?.[0]?.length ?? 0;
+		}
+		if (total !== task.newEvents)
+			throw new Error(`${task.vendor}: ${task.newEvents} new events, 3 polls emitted ${total}`);
+		return {
+			afterMs: after.ms,
+			afterRequests: after.requests,
+			idleMs: idle.ms,
+			idleRequests: idle.requests,
+			idleItems,
+			busyMs: busy.ms,
+			busyRequests: busy.requests,
+			busyItems,
+		};
+	}, 0);
+	return figures;
+}
+
+const TASKS = { search, trigger };
+try {
+	if (task.config) await control.call('POST', '/config', task.config);
+	const result = await TASKS[task.kind]();
+	console.log(JSON.stringify({ ok: true, result }));
+} catch (error) {
+	console.log(JSON.stringify({ ok: false, error: String(error?.stack ?? error) }));
+}
+process.exit(0);
