@@ -2,6 +2,7 @@
 // with what users build today (n8n's HTTP Request node) and under WAN latency (issue 13). Prints one
 // markdown table and writes it with the machine's description to bench/RESULTS.md.
 // Run: npm run bench -- [--quick] [--only normalize,search,latency,trigger,n8n,export] [--rounds N]
+//   [--n8n-rounds N] [--latency-ms 50] [--bandwidth-kbps 100000] [--cpu-prof] (--help lists them)
 // (test/bench/run.sh builds and packs the package and installs the pinned n8n first). The
 // simulator runs in a child process, each in-process measurement in a fresh Node process.
 import { spawn } from 'node:child_process';
@@ -16,7 +17,7 @@ import { startSimulator } from '../e2e/lib/simulator.mjs';
 import { REPO } from './lib/compile.mjs';
 import { benchNormalize } from './lib/normalize.mjs';
 import { executeWorkflow, httpWorkflows, oursWorkflows, prepareN8n } from './lib/real.mjs';
-import { fmt, machine, measureRounds, median, ratio, summarize, table } from './lib/stats.mjs';
+import { fmt, machine, measureRounds, median, ratio, table } from './lib/stats.mjs';
 
 const PARTS = ['normalize', 'search', 'latency', 'trigger', 'n8n', 'export'];
 const { values: args } = parseArgs({
@@ -29,13 +30,14 @@ const { values: args } = parseArgs({
 		tarball: { type: 'string' },
 		'latency-ms': { type: 'string', default: '50' },
 		'bandwidth-kbps': { type: 'string', default: '100000' },
+		'cpu-prof': { type: 'boolean', default: false },
 		out: { type: 'string', default: join(REPO, 'bench', 'RESULTS.md') },
 		help: { type: 'boolean', short: 'h' },
 	},
 });
 if (args.help) {
 	console.log(`npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--rounds N] [--n8n-rounds N]
-  [--latency-ms 50] [--bandwidth-kbps 100000] [--out bench/RESULTS.md]`);
+  [--latency-ms 50] [--bandwidth-kbps 100000] [--cpu-prof] [--out bench/RESULTS.md]`);
 	process.exit(0);
 }
 const only = new Set(args.only ? args.only.split(',') : PARTS);
@@ -84,7 +86,9 @@ async function part(name, figureOf, body) {
 /** One in-process task in a fresh Node process (test/bench/worker.mjs). */
 function worker(task) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--expose-gc', join(REPO, 'test/bench/worker.mjs'), JSON.stringify(task)], {
+		// --cpu-prof: each worker writes a V8 profile (open it in Chrome DevTools) next to the logs.
+		const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles')}`, `--cpu-prof-name=${task.kind}-${task.vendor}-${Date.now()}.cpuprofile`] : [];
+		const child = spawn(process.execPath, ['--expose-gc', ...prof, join(REPO, 'test/bench/worker.mjs'), JSON.stringify(task)], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 		});
 		let out = '';
@@ -208,7 +212,14 @@ async function n8nPart(sim, n8nHome, tarball) {
 			sim,
 			workflows: [ours.empty, ...VENDORS.map((v) => ours[v]), ours.cbc10k, ...VENDORS.map((v) => http[v])],
 		});
-		exec = (id) => executeWorkflow(n8n, id, join(workDir, 'n8n', `${id}.out`));
+		// Requests to the vendors during the run, from the simulator's stats.
+		exec = async (id) => {
+			const before = await sim.control.stats();
+			const run = await executeWorkflow(n8n, id, join(workDir, 'n8n', `${id}.out`));
+			const after = await sim.control.stats();
+			run.requests = VENDORS.reduce((sum, v) => sum + after.requests[v] - before.requests[v], 0);
+			return run;
+		};
 		const startup = await measureRounds(N8N_ROUNDS, async () => ({ ms: (await exec('benchEmpty')).wallMs }), 0);
 		log(`n8n start-up (empty workflow): ${fmt(startup.ms)}`);
 		rows.push({ figure: `n8n ${n8n.version}: \`n8n execute\` of an empty workflow (start-up, reported apart)`, ours: fmt(startup.ms), other: '–', ratio: '–', target: '–' });
@@ -230,6 +241,9 @@ async function n8nPart(sim, n8nHome, tarball) {
 					fullMs: full.nodes.Search.ms,
 					fullWall: full.wallMs,
 					fullPeak: full.peakMb,
+					fullRequests: full.requests,
+					sameRequests: same.requests,
+					httpRequests: viaHttp.requests,
 					sameMs: same.nodes.Search.ms,
 					httpMs: nodeMs(viaHttp, httpNames),
 					httpWall: viaHttp.wallMs,
@@ -239,15 +253,15 @@ async function n8nPart(sim, n8nHome, tarball) {
 			log(`n8n ${vendor}: ours ${fmt(r.fullMs)} (${items.full} items), http ${fmt(r.httpMs)} (${items.http} items)`);
 			rows.push({
 				figure: `In n8n: Search Return All, ${LABEL[vendor]}, ${count(items.full ?? 0)} items (node time; wall incl. start-up)`,
-				ours: `${fmt(r.fullMs)}; wall ${fmt(r.fullWall)}; n8n peak RSS ${fmt(r.fullPeak, 'mb')}`,
+				ours: `${fmt(r.fullMs)}; ${fmt(r.fullRequests, 'count')} requests; wall ${fmt(r.fullWall)}; n8n peak RSS ${fmt(r.fullPeak, 'mb')}`,
 				other: '–',
 				ratio: '–',
 				target: '–',
 			});
 			rows.push({
 				figure: `In n8n: HTTP Request node (paged) + Split Out vs ours, ${LABEL[vendor]}, ${count(items.http ?? 0)} items`,
-				ours: `${fmt(r.sameMs)} (${count(items.same ?? 0)} items)`,
-				other: `HTTP Request + Split Out ${fmt(r.httpMs)}; wall ${fmt(r.httpWall)}; n8n peak RSS ${fmt(r.httpPeak, 'mb')}`,
+				ours: `${fmt(r.sameMs)} (${count(items.same ?? 0)} items, ${fmt(r.sameRequests, 'count')} requests)`,
+				other: `HTTP Request + Split Out ${fmt(r.httpMs)}; ${fmt(r.httpRequests, 'count')} requests; wall ${fmt(r.httpWall)}; n8n peak RSS ${fmt(r.httpPeak, 'mb')}`,
 				ratio: ratio(r.sameMs, r.httpMs),
 				target: '≥ 1.5 × faster (≤ 0.67 ×)',
 				met: items.http === items.same && median(r.httpMs) >= 1.5 * median(r.sameMs),
@@ -261,7 +275,9 @@ async function exportPart(n8nHome, tarball) {
 	await part('export', `Export and Wait, ${count(EXPORT_EVENTS)} CBC events to CSV in n8n`, async () => {
 		const sim = await simulator('simulator-export', { cbc: EXPORT_EVENTS, cortex: 10, cisco: 10, pangea: 10 });
 		const ours = oursWorkflows();
-		const n8n = await prepareN8n({ n8nHome, tarball, dir: join(workDir, 'n8n-export'), sim, workflows: [ours.export] });
+		const n8n = await prepareN8n({ n8nHome, tarball, dir: join(workDir, 'n8n-export'), sim, workflows: [ours.empty, ours.export] });
+		// n8n's own footprint: the same process running an empty workflow.
+		const idle = await executeWorkflow(n8n, ours.empty.id, join(workDir, 'n8n-export', 'empty.out'));
 		let fileMb = 0;
 		let events = 0;
 		const r = await measureRounds(N8N_ROUNDS, async () => {
@@ -274,7 +290,7 @@ async function exportPart(n8nHome, tarball) {
 		log(`export: ${fmt(r.wallMs)}, peak ${fmt(r.peakMb, 'mb')}, file ${fileMb.toFixed(0)} MB`);
 		rows.push({
 			figure: `Export and Wait, ${count(events)} CBC events to CSV (${fileMb.toFixed(0)} MB) in n8n`,
-			ours: `wall ${fmt(r.wallMs)} (node ${fmt(r.nodeMs)}); n8n process peak RSS ${fmt(r.peakMb, 'mb')} (tree ${fmt(r.treeMb, 'mb')})`,
+			ours: `wall ${fmt(r.wallMs)} (node ${fmt(r.nodeMs)}); n8n process peak RSS ${fmt(r.peakMb, 'mb')} (tree ${fmt(r.treeMb, 'mb')}; an empty workflow: ${fmt(idle.peakMb, 'mb')})`,
 			other: `CSV ${fileMb.toFixed(0)} MB + 300 MB = ${(fileMb + 300).toFixed(0)} MB`,
 			ratio: '–',
 			target: 'peak RSS ≤ CSV + 300 MB',
@@ -312,11 +328,12 @@ async function main() {
 	await mkdir(join(args.out, '..'), { recursive: true });
 	await writeFile(args.out, doc);
 	log(`written to ${args.out}`);
-	await rm(workDir, { recursive: true, force: true });
-	process.exit(rows.some((r) => r.error) ? 1 : 0);
+	const failed = rows.some((r) => r.error);
+	if (failed || args['cpu-prof']) log(`logs${args['cpu-prof'] ? ' and CPU profiles' : ''} kept in ${workDir}`);
+	else await rm(workDir, { recursive: true, force: true });
+	process.exit(failed ? 1 : 0);
 }
 
-void summarize;
 main().catch(async (error) => {
 	console.error(error.stack ?? error.message);
 	await stopAll();
