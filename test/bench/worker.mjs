@@ -9,8 +9,9 @@ import {
 	peakRssMb,
 	resetPeakRss,
 	runNodeOnce,
-	SEARCH_ALL,
+	searchAll,
 	sourceByVendor,
+	VENDOR_OPTIONS,
 	benchCredential,
 } from './lib/inprocess.mjs';
 import { measureRounds } from './lib/stats.mjs';
@@ -52,7 +53,7 @@ async function search() {
 	let checked = null;
 	const figures = await measureRounds(task.rounds, async (round) => {
 		if (round === 0) capture.log = [];
-		const ours = await timed(() => runNodeOnce(pkg, source, task.sim, SEARCH_ALL));
+		const ours = await timed(() => runNodeOnce(pkg, source, task.sim, searchAll(task.vendor)));
 		if (round === 0) {
 			captured = capture.log;
 			capture.log = null;
@@ -60,7 +61,7 @@ async function search() {
 		if (ours.value.length !== ours.events)
 			throw new Error(`${task.vendor}: search returned ${ours.value.length} of ${ours.events} events`);
 		checked = ours.events;
-		const limit = await timed(() => limitLoop(captured, { minIntervalMs: task.minIntervalMs ?? 0 }));
+		const limit = await timed(() => limitLoop(captured, { perSecond: task.perSecond ?? 0 }));
 		if (limit.value < ours.events)
 			throw new Error(`${task.vendor}: limit loop read ${limit.value} rows, fewer than ${ours.events}`);
 		return {
@@ -86,7 +87,7 @@ async function trigger() {
 		pkg.harness.runPoll({
 			nodeType: new pkg.AuditLogTrigger(),
 			mode: 'trigger',
-			parameters: { source: source.id, options: { maxEventsPerPoll: task.newEvents } },
+			parameters: { source: source.id, options: { maxEventsPerPoll: task.newEvents, ...VENDOR_OPTIONS[task.vendor] } },
 			credentials: { [source.credentialType]: benchCredential(source, task.sim) },
 			credentialTypes: pkg.credentialTypes,
 			staticData,

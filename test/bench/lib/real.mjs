@@ -11,7 +11,7 @@ import { freePort, startProcess } from '../../e2e/lib/proc.mjs';
 import { simulatorCredentials } from '../../e2e/lib/sources.mjs';
 import { auditLogNode, manualTrigger, START, workflow } from '../../e2e/lib/workflows.mjs';
 import { SIM_CREDENTIALS } from '../../simulator/server.mjs';
-import { SEARCH_ALL, sourceByVendor } from './inprocess.mjs';
+import { SEARCH_ALL, searchAll, sourceByVendor } from './inprocess.mjs';
 
 /** A user's generic HTTP credentials for the four vendors (Cortex: its Standard key). */
 function httpCredentials() {
@@ -145,7 +145,7 @@ export function oursWorkflows() {
 	const flows = {};
 	for (const vendor of ['cbc', 'cortex', 'cisco', 'pangea']) {
 		const source = sourceByVendor(vendor);
-		flows[vendor] = chain(`benchOurs${source.short}`, `Bench: Search Return All, ${vendor}`, [auditLogNode('Search', source, SEARCH_ALL)]);
+		flows[vendor] = chain(`benchOurs${source.short}`, `Bench: Search Return All, ${vendor}`, [auditLogNode('Search', source, searchAll(vendor))]);
 	}
 	const cbc = sourceByVendor('cbc');
 	flows.cbc10k = chain('benchOursCbc10k', 'Bench: Search 10,000, cbc', [
