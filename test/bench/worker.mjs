@@ -107,8 +107,9 @@ async function trigger() {
 	await poll(staticData);
 	const busy = await measureRounds(task.rounds, async () => {
 		await control.appendEvents(task.vendor, { count: task.newEvents });
-		// The next scheduled poll comes later: past the vendor's time precision (Cisco: seconds).
-		await new Promise((done) => setTimeout(done, 2000));
+		// The simulator stamps the N new events 1 ms apart from its now: the next scheduled poll
+		// comes once the last of them is past, and past the vendor's precision (Cisco: seconds).
+		await new Promise((done) => setTimeout(done, task.newEvents + 2000));
 		const r = await timed(() => poll(staticData));
 		// Events the package holds back (the vendor's last instant may still fill) follow on later polls.
 		let total = emitted(r.value);

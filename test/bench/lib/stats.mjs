@@ -67,6 +67,7 @@ export function machine({ n8nVersion, loadavg }) {
 		`- RAM: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
 		`- Node ${process.version}; n8n ${n8nVersion ?? 'not run'}`,
 		`- Date: ${new Date().toISOString()}`,
-		`- Load average at the start: ${loadavg.map((l) => l.toFixed(2)).join(', ')}`,
+		`- Load average at the start: ${loadavg.map((l) => l.toFixed(2)).join(', ')}` +
+			(loadavg[0] > cpu.length / 2 ? ' (a loaded machine: the figures are noisy)' : ''),
 	].join('\n');
 }
