@@ -41,7 +41,8 @@ if (args.help) {
 	process.exit(0);
 }
 const only = new Set(args.only ? args.only.split(',') : PARTS);
-for (const part of only) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (${PARTS.join(', ')})`);
+for (const part of only)
+	if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (${PARTS.join(', ')})`);
 const Q = args.quick;
 const SIZES = {
 	cbc: Q ? 10_000 : 100_000,
@@ -53,7 +54,10 @@ const EXPORT_EVENTS = Q ? 50_000 : 1_000_000;
 const TRIGGER_NEW = Q ? 1_000 : 5_000;
 const ROUNDS = Number(args.rounds ?? (Q ? 2 : 3));
 const N8N_ROUNDS = Number(args['n8n-rounds'] ?? (Q ? 1 : 3));
-const LATENCY = { latencyMs: Number(args['latency-ms']), bandwidthKbps: Number(args['bandwidth-kbps']) };
+const LATENCY = {
+	latencyMs: Number(args['latency-ms']),
+	bandwidthKbps: Number(args['bandwidth-kbps']),
+};
 /** Cortex's floor: 10 requests in any second for the tenant; the limit loop keeps to it. */
 const CORTEX_PER_SECOND = 10;
 const VENDORS = ['cbc', 'cortex', 'cisco', 'pangea'];
@@ -61,8 +65,15 @@ const LABEL = { cbc: 'CBC', cortex: 'Cortex', cisco: 'Cisco', pangea: 'Pangea' }
 const count = (n) => n.toLocaleString('en-US');
 
 const rows = [];
-const workDir = join(REPO, 'node_modules', '.cache', 'audit-log-bench', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-const log = (message) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${message}`);
+const workDir = join(
+	REPO,
+	'node_modules',
+	'.cache',
+	'audit-log-bench',
+	`run-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+);
+const log = (message) =>
+	console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${message}`);
 const t0 = performance.now();
 
 /** A measurement that fails is an error row named `figure`, and the run goes on. */
@@ -87,10 +98,20 @@ async function part(name, figureOf, body) {
 function worker(task) {
 	return new Promise((resolve, reject) => {
 		// --cpu-prof: each worker writes a V8 profile (open it in Chrome DevTools) next to the logs.
-		const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles')}`, `--cpu-prof-name=${task.kind}-${task.vendor}-${Date.now()}.cpuprofile`] : [];
-		const child = spawn(process.execPath, ['--expose-gc', ...prof, join(REPO, 'test/bench/worker.mjs'), JSON.stringify(task)], {
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
+		const prof = args['cpu-prof']
+			? [
+					'--cpu-prof',
+					`--cpu-prof-dir=${join(workDir, 'profiles')}`,
+					`--cpu-prof-name=${task.kind}-${task.vendor}-${Date.now()}.cpuprofile`,
+				]
+			: [];
+		const child = spawn(
+			process.execPath,
+			['--expose-gc', ...prof, join(REPO, 'test/bench/worker.mjs'), JSON.stringify(task)],
+			{
+				stdio: ['ignore', 'pipe', 'inherit'],
+			},
+		);
 		let out = '';
 		child.stdout.on('data', (chunk) => (out += chunk));
 		child.on('error', reject);
@@ -107,7 +128,11 @@ function worker(task) {
 async function simulator(name, sizes) {
 	await mkdir(workDir, { recursive: true });
 	const flags = Object.entries(sizes).flatMap(([vendor, n]) => [`--${vendor}`, String(n)]);
-	const sim = await startSimulator({ port: await freePort(), args: flags, logFile: join(workDir, `${name}.log`) });
+	const sim = await startSimulator({
+		port: await freePort(),
+		args: flags,
+		logFile: join(workDir, `${name}.log`),
+	});
 	return { ...sim, task: { url: sim.url, urls: sim.urls, credentials: sim.credentials } };
 }
 
@@ -122,78 +147,98 @@ const searchTask = (sim, vendor, config) => ({
 });
 
 async function searchPart(sim) {
-	await part('search', (v) => `Search Return All in-process, ${LABEL[v]}`, async (vendor) => {
-		{
-			const r = await worker(searchTask(sim, vendor, { latencyMs: 0, bandwidthKbps: 0 }));
-			log(`search ${vendor}: ours ${fmt(r.oursMs)}, limit ${fmt(r.limitMs)}`);
-			const capped = vendor === 'cortex';
-			rows.push({
-				figure: `Search Return All in-process, ${LABEL[vendor]}, ${count(r.events)} events (localhost${capped ? '; Requests per Second 10, the tenant\'s floor (default 5)' : ''})`,
-				ours: `${fmt(r.oursMs)}; ${fmt(r.oursRequests, 'count')} requests; peak RSS ${fmt(r.oursPeakMb, 'mb')}`,
-				other: `undici loop ${fmt(r.limitMs)}; ${fmt(r.limitRequests, 'count')} requests`,
-				ratio: ratio(r.oursMs, r.limitMs),
-				target: '≤ 1.25 × limit',
-				met: median(r.oursMs) <= 1.25 * median(r.limitMs),
-			});
-			if (vendor === 'cortex') {
-				// Cortex: 100-record pages against the tenant's 10 requests per second.
-				const floorMs = (median(r.oursRequests) / CORTEX_PER_SECOND) * 1000;
+	await part(
+		'search',
+		(v) => `Search Return All in-process, ${LABEL[v]}`,
+		async (vendor) => {
+			{
+				const r = await worker(searchTask(sim, vendor, { latencyMs: 0, bandwidthKbps: 0 }));
+				log(`search ${vendor}: ours ${fmt(r.oursMs)}, limit ${fmt(r.limitMs)}`);
+				const capped = vendor === 'cortex';
 				rows.push({
-					figure: `Cortex throttle: ${count(r.events)} events, ${median(r.oursRequests)} pages, 10 req/s`,
-					ours: `${fmt(r.oursMs)}; ${fmt(r.oursThrottled, 'count')} × 429`,
-					other: `floor ${fmt(floorMs)} (pages ÷ 10/s); the limit loop: ${fmt(r.limitMs)}, ${fmt(r.limitThrottled, 'count')} × 429`,
-					ratio: `${(median(r.oursMs) / floorMs).toFixed(2)} ×`,
-					target: '≤ 1.15 × floor, 0 × 429',
-					met: median(r.oursMs) <= 1.15 * floorMs && r.oursThrottled.max === 0,
+					figure: `Search Return All in-process, ${LABEL[vendor]}, ${count(r.events)} events (localhost${capped ? "; Requests per Second 10, the tenant's floor (default 5)" : ''})`,
+					ours: `${fmt(r.oursMs)}; ${fmt(r.oursRequests, 'count')} requests; peak RSS ${fmt(r.oursPeakMb, 'mb')}`,
+					other: `undici loop ${fmt(r.limitMs)}; ${fmt(r.limitRequests, 'count')} requests`,
+					ratio: ratio(r.oursMs, r.limitMs),
+					target: '≤ 1.25 × limit',
+					met: median(r.oursMs) <= 1.25 * median(r.limitMs),
 				});
+				if (vendor === 'cortex') {
+					// Cortex: 100-record pages against the tenant's 10 requests per second.
+					const floorMs = (median(r.oursRequests) / CORTEX_PER_SECOND) * 1000;
+					rows.push({
+						figure: `Cortex throttle: ${count(r.events)} events, ${median(r.oursRequests)} pages, 10 req/s`,
+						ours: `${fmt(r.oursMs)}; ${fmt(r.oursThrottled, 'count')} × 429`,
+						other: `floor ${fmt(floorMs)} (pages ÷ 10/s); the limit loop: ${fmt(r.limitMs)}, ${fmt(r.limitThrottled, 'count')} × 429`,
+						ratio: `${(median(r.oursMs) / floorMs).toFixed(2)} ×`,
+						target: '≤ 1.15 × floor, 0 × 429',
+						met: median(r.oursMs) <= 1.15 * floorMs && r.oursThrottled.max === 0,
+					});
+				}
 			}
-		}
-	});
+		},
+	);
 }
 
 async function latencyPart(sim) {
 	const wan = `${LATENCY.latencyMs} ms, ${count(LATENCY.bandwidthKbps / 1000)} Mbit/s`;
-	await part('latency', (v) => `Search Return All at ${wan}, ${LABEL[v]}`, async (vendor) => {
-		{
-			const r = await worker(searchTask(sim, vendor, LATENCY));
-			log(`latency ${vendor}: ours ${fmt(r.oursMs)}, limit ${fmt(r.limitMs)}`);
-			const cisco = vendor === 'cisco';
-			const speedup = median(r.limitMs) / median(r.oursMs);
-			rows.push({
-				figure: `Search Return All at ${wan}, ${LABEL[vendor]}, ${count(r.events)} events`,
-				ours: `${fmt(r.oursMs)}; ${fmt(r.oursRequests, 'count')} requests; ${fmt(r.oursThrottled, 'count')} × 429`,
-				other: `sequential undici loop ${fmt(r.limitMs)}`,
-				ratio: ratio(r.oursMs, r.limitMs),
-				target: cisco ? '≥ 3 × faster than the loop, 0 × 429' : '≤ 1.05 × limit',
-				met: cisco ? speedup >= 3 && r.oursThrottled.max === 0 : median(r.oursMs) <= 1.05 * median(r.limitMs),
-			});
-		}
-	});
+	await part(
+		'latency',
+		(v) => `Search Return All at ${wan}, ${LABEL[v]}`,
+		async (vendor) => {
+			{
+				const r = await worker(searchTask(sim, vendor, LATENCY));
+				log(`latency ${vendor}: ours ${fmt(r.oursMs)}, limit ${fmt(r.limitMs)}`);
+				const cisco = vendor === 'cisco';
+				const speedup = median(r.limitMs) / median(r.oursMs);
+				rows.push({
+					figure: `Search Return All at ${wan}, ${LABEL[vendor]}, ${count(r.events)} events`,
+					ours: `${fmt(r.oursMs)}; ${fmt(r.oursRequests, 'count')} requests; ${fmt(r.oursThrottled, 'count')} × 429`,
+					other: `sequential undici loop ${fmt(r.limitMs)}`,
+					ratio: ratio(r.oursMs, r.limitMs),
+					target: cisco ? '≥ 3 × faster than the loop, 0 × 429' : '≤ 1.05 × limit',
+					met: cisco
+						? speedup >= 3 && r.oursThrottled.max === 0
+						: median(r.oursMs) <= 1.05 * median(r.limitMs),
+				});
+			}
+		},
+	);
 	await sim.control.call('POST', '/config', { latencyMs: 0, bandwidthKbps: 0 });
 }
 
 async function triggerPart(sim) {
-	await part('trigger', (v) => `Trigger poll, ${LABEL[v]}`, async (vendor) => {
-		{
-			const r = await worker({ kind: 'trigger', vendor, sim: sim.task, rounds: ROUNDS, newEvents: TRIGGER_NEW });
-			log(`trigger ${vendor}: idle ${fmt(r.idleMs)}, ${TRIGGER_NEW} new ${fmt(r.busyMs)}`);
-			rows.push({
-				figure: `Trigger poll with nothing new, ${LABEL[vendor]}`,
-				ours: `${fmt(r.idleMs)}; ${fmt(r.idleRequests, 'count')} request(s)`,
-				other: `right after a poll that emitted ${count(TRIGGER_NEW)} (its overlap read again): ${fmt(r.afterMs)}, ${fmt(r.afterRequests, 'count')} request(s)`,
-				ratio: '–',
-				target: 'exactly 1 request',
-				met: r.idleRequests.min === 1 && r.idleRequests.max === 1,
-			});
-			rows.push({
-				figure: `Trigger poll with ${count(TRIGGER_NEW)} new events, ${LABEL[vendor]}`,
-				ours: `${fmt(r.busyMs)}; ${fmt(r.busyRequests, 'count')} requests; ${fmt(r.busyItems, 'count')} emitted by this poll`,
-				other: '–',
-				ratio: '–',
-				target: '–',
-			});
-		}
-	});
+	await part(
+		'trigger',
+		(v) => `Trigger poll, ${LABEL[v]}`,
+		async (vendor) => {
+			{
+				const r = await worker({
+					kind: 'trigger',
+					vendor,
+					sim: sim.task,
+					rounds: ROUNDS,
+					newEvents: TRIGGER_NEW,
+				});
+				log(`trigger ${vendor}: idle ${fmt(r.idleMs)}, ${TRIGGER_NEW} new ${fmt(r.busyMs)}`);
+				rows.push({
+					figure: `Trigger poll with nothing new, ${LABEL[vendor]}`,
+					ours: `${fmt(r.idleMs)}; ${fmt(r.idleRequests, 'count')} request(s)`,
+					other: `right after a poll that emitted ${count(TRIGGER_NEW)} (its overlap read again): ${fmt(r.afterMs)}, ${fmt(r.afterRequests, 'count')} request(s)`,
+					ratio: '–',
+					target: 'exactly 1 request',
+					met: r.idleRequests.min === 1 && r.idleRequests.max === 1,
+				});
+				rows.push({
+					figure: `Trigger poll with ${count(TRIGGER_NEW)} new events, ${LABEL[vendor]}`,
+					ours: `${fmt(r.busyMs)}; ${fmt(r.busyRequests, 'count')} requests; ${fmt(r.busyItems, 'count')} emitted by this poll`,
+					other: '–',
+					ratio: '–',
+					target: '–',
+				});
+			}
+		},
+	);
 }
 
 /** Node execution times of a run (ms), summed over `names`. */
@@ -210,7 +255,12 @@ async function n8nPart(sim, n8nHome, tarball) {
 			tarball,
 			dir: join(workDir, 'n8n'),
 			sim,
-			workflows: [ours.empty, ...VENDORS.map((v) => ours[v]), ours.cbc10k, ...VENDORS.map((v) => http[v])],
+			workflows: [
+				ours.empty,
+				...VENDORS.map((v) => ours[v]),
+				ours.cbc10k,
+				...VENDORS.map((v) => http[v]),
+			],
 		});
 		// Requests to the vendors during the run, from the simulator's stats.
 		exec = async (id) => {
@@ -220,83 +270,135 @@ async function n8nPart(sim, n8nHome, tarball) {
 			run.requests = VENDORS.reduce((sum, v) => sum + after.requests[v] - before.requests[v], 0);
 			return run;
 		};
-		const startup = await measureRounds(N8N_ROUNDS, async () => ({ ms: (await exec('benchEmpty')).wallMs }), 0);
+		const startup = await measureRounds(
+			N8N_ROUNDS,
+			async () => ({ ms: (await exec('benchEmpty')).wallMs }),
+			0,
+		);
 		log(`n8n start-up (empty workflow): ${fmt(startup.ms)}`);
-		rows.push({ figure: `n8n ${n8n.version}: \`n8n execute\` of an empty workflow (start-up, reported apart)`, ours: fmt(startup.ms), other: '–', ratio: '–', target: '–' });
+		rows.push({
+			figure: `n8n ${n8n.version}: \`n8n execute\` of an empty workflow (start-up, reported apart)`,
+			ours: fmt(startup.ms),
+			other: '–',
+			ratio: '–',
+			target: '–',
+		});
 	});
 	if (!exec) return;
-	await part('n8n', (v) => `In n8n: Search and HTTP Request node, ${LABEL[v]}`, async (vendor) => {
-		{
-			const oursId = vendor === 'cbc' ? null : ours[vendor].id;
-			const items = {};
-			const r = await measureRounds(N8N_ROUNDS, async () => {
-				const full = await exec(ours[vendor].id);
-				items.full = full.nodes.Search?.items;
-				const same = oursId ? full : await exec(ours.cbc10k.id);
-				const viaHttp = await exec(http[vendor].id);
-				items.same = same.nodes.Search?.items;
-				items.http = viaHttp.nodes['Split Out']?.items;
-				const httpNames = Object.keys(viaHttp.nodes).filter((n) => n !== START_NAME);
-				return {
-					fullMs: full.nodes.Search.ms,
-					fullWall: full.wallMs,
-					fullPeak: full.peakMb,
-					fullRequests: full.requests,
-					sameRequests: same.requests,
-					httpRequests: viaHttp.requests,
-					sameMs: same.nodes.Search.ms,
-					httpMs: nodeMs(viaHttp, httpNames),
-					httpWall: viaHttp.wallMs,
-					httpPeak: viaHttp.peakMb,
-				};
-			}, 0);
-			log(`n8n ${vendor}: ours ${fmt(r.fullMs)} (${items.full} items), http ${fmt(r.httpMs)} (${items.http} items)`);
-			rows.push({
-				figure: `In n8n: Search Return All, ${LABEL[vendor]}, ${count(items.full ?? 0)} items (node time; wall incl. start-up)`,
-				ours: `${fmt(r.fullMs)}; ${fmt(r.fullRequests, 'count')} requests; wall ${fmt(r.fullWall)}; n8n peak RSS ${fmt(r.fullPeak, 'mb')}`,
-				other: '–',
-				ratio: '–',
-				target: '–',
-			});
-			rows.push({
-				figure: `In n8n: HTTP Request node (paged) + Split Out vs ours, ${LABEL[vendor]}, ${count(items.http ?? 0)} items`,
-				ours: `${fmt(r.sameMs)} (${count(items.same ?? 0)} items, ${fmt(r.sameRequests, 'count')} requests)`,
-				other: `HTTP Request + Split Out ${fmt(r.httpMs)}; ${fmt(r.httpRequests, 'count')} requests; wall ${fmt(r.httpWall)}; n8n peak RSS ${fmt(r.httpPeak, 'mb')}`,
-				ratio: ratio(r.sameMs, r.httpMs),
-				target: '≥ 1.5 × faster (≤ 0.67 ×)',
-				met: items.http === items.same && median(r.httpMs) >= 1.5 * median(r.sameMs),
-			});
-		}
-	});
+	await part(
+		'n8n',
+		(v) => `In n8n: Search and HTTP Request node, ${LABEL[v]}`,
+		async (vendor) => {
+			{
+				const oursId = vendor === 'cbc' ? null : ours[vendor].id;
+				const items = {};
+				const r = await measureRounds(
+					N8N_ROUNDS,
+					async () => {
+						const full = await exec(ours[vendor].id);
+						items.full = full.nodes.Search?.items;
+						const same = oursId ? full : await exec(ours.cbc10k.id);
+						const viaHttp = await exec(http[vendor].id);
+						items.same = same.nodes.Search?.items;
+						items.http = viaHttp.nodes['Split Out']?.items;
+						const httpNames = Object.keys(viaHttp.nodes).filter((n) => n !== START_NAME);
+						return {
+							fullMs: full.nodes.Search.ms,
+							fullWall: full.wallMs,
+							fullPeak: full.peakMb,
+							fullRequests: full.requests,
+							sameRequests: same.requests,
+							httpRequests: viaHttp.requests,
+							sameMs: same.nodes.Search.ms,
+							httpMs: nodeMs(viaHttp, httpNames),
+							httpWall: viaHttp.wallMs,
+							httpPeak: viaHttp.peakMb,
+						};
+					},
+					0,
+				);
+				log(
+					`n8n ${vendor}: ours ${fmt(r.fullMs)} (${items.full} items), http ${fmt(r.httpMs)} (${items.http} items)`,
+				);
+				rows.push({
+					figure: `In n8n: Search Return All, ${LABEL[vendor]}, ${count(items.full ?? 0)} items (node time; wall incl. start-up)`,
+					ours: `${fmt(r.fullMs)}; ${fmt(r.fullRequests, 'count')} requests; wall ${fmt(r.fullWall)}; n8n peak RSS ${fmt(r.fullPeak, 'mb')}`,
+					other: '–',
+					ratio: '–',
+					target: '–',
+				});
+				rows.push({
+					figure: `In n8n: HTTP Request node (paged) + Split Out vs ours, ${LABEL[vendor]}, ${count(items.http ?? 0)} items`,
+					ours: `${fmt(r.sameMs)} (${count(items.same ?? 0)} items, ${fmt(r.sameRequests, 'count')} requests)`,
+					other: `HTTP Request + Split Out ${fmt(r.httpMs)}; ${fmt(r.httpRequests, 'count')} requests; wall ${fmt(r.httpWall)}; n8n peak RSS ${fmt(r.httpPeak, 'mb')}`,
+					ratio: ratio(r.sameMs, r.httpMs),
+					target: '≥ 1.5 × faster (≤ 0.67 ×)',
+					met: items.http === items.same && median(r.httpMs) >= 1.5 * median(r.sameMs),
+				});
+			}
+		},
+	);
 }
 const START_NAME = 'Start';
 
 async function exportPart(n8nHome, tarball) {
-	await part('export', `Export and Wait, ${count(EXPORT_EVENTS)} CBC events to CSV in n8n`, async () => {
-		const sim = await simulator('simulator-export', { cbc: EXPORT_EVENTS, cortex: 10, cisco: 10, pangea: 10 });
-		const ours = oursWorkflows();
-		const n8n = await prepareN8n({ n8nHome, tarball, dir: join(workDir, 'n8n-export'), sim, workflows: [ours.empty, ours.export] });
-		// n8n's own footprint: the same process running an empty workflow.
-		const idle = await executeWorkflow(n8n, ours.empty.id, join(workDir, 'n8n-export', 'empty.out'));
-		let fileMb = 0;
-		let events = 0;
-		const r = await measureRounds(N8N_ROUNDS, async () => {
-			const run = await executeWorkflow(n8n, ours.export.id, join(workDir, 'n8n-export', 'export.out'));
-			fileMb = (run.fields.fileSize ?? 0) / 2 ** 20;
-			events = run.fields.eventCount ?? 0;
-			return { wallMs: run.wallMs, nodeMs: run.nodes.Export?.ms ?? 0, peakMb: run.peakMb, treeMb: run.treeMb };
-		}, 0);
-		await stopProcess(sim.child);
-		log(`export: ${fmt(r.wallMs)}, peak ${fmt(r.peakMb, 'mb')}, file ${fileMb.toFixed(0)} MB`);
-		rows.push({
-			figure: `Export and Wait, ${count(events)} CBC events to CSV (${fileMb.toFixed(0)} MB) in n8n`,
-			ours: `wall ${fmt(r.wallMs)} (node ${fmt(r.nodeMs)}); n8n process peak RSS ${fmt(r.peakMb, 'mb')} (tree ${fmt(r.treeMb, 'mb')}; an empty workflow: ${fmt(idle.peakMb, 'mb')})`,
-			other: `CSV ${fileMb.toFixed(0)} MB + 300 MB = ${(fileMb + 300).toFixed(0)} MB`,
-			ratio: '–',
-			target: 'peak RSS ≤ CSV + 300 MB',
-			met: events === EXPORT_EVENTS && r.peakMb.max <= fileMb + 300,
-		});
-	});
+	await part(
+		'export',
+		`Export and Wait, ${count(EXPORT_EVENTS)} CBC events to CSV in n8n`,
+		async () => {
+			const sim = await simulator('simulator-export', {
+				cbc: EXPORT_EVENTS,
+				cortex: 10,
+				cisco: 10,
+				pangea: 10,
+			});
+			const ours = oursWorkflows();
+			const n8n = await prepareN8n({
+				n8nHome,
+				tarball,
+				dir: join(workDir, 'n8n-export'),
+				sim,
+				workflows: [ours.empty, ours.export],
+			});
+			// n8n's own footprint: the same process running an empty workflow.
+			const idle = await executeWorkflow(
+				n8n,
+				ours.empty.id,
+				join(workDir, 'n8n-export', 'empty.out'),
+			);
+			let fileMb = 0;
+			let events = 0;
+			const r = await measureRounds(
+				N8N_ROUNDS,
+				async () => {
+					const run = await executeWorkflow(
+						n8n,
+						ours.export.id,
+						join(workDir, 'n8n-export', 'export.out'),
+					);
+					fileMb = (run.fields.fileSize ?? 0) / 2 ** 20;
+					events = run.fields.eventCount ?? 0;
+					return {
+						wallMs: run.wallMs,
+						nodeMs: run.nodes.Export?.ms ?? 0,
+						peakMb: run.peakMb,
+						treeMb: run.treeMb,
+					};
+				},
+				0,
+			);
+			await stopProcess(sim.child);
+			log(`export: ${fmt(r.wallMs)}, peak ${fmt(r.peakMb, 'mb')}, file ${fileMb.toFixed(0)} MB`);
+			rows.push({
+				figure: `Export and Wait, ${count(events)} CBC events to CSV (${fileMb.toFixed(0)} MB) in n8n`,
+				ours: `wall ${fmt(r.wallMs)} (node ${fmt(r.nodeMs)}); n8n process peak RSS ${fmt(r.peakMb, 'mb')} (tree ${fmt(r.treeMb, 'mb')}; an empty workflow: ${fmt(idle.peakMb, 'mb')})`,
+				other: `CSV ${fileMb.toFixed(0)} MB + 300 MB = ${(fileMb + 300).toFixed(0)} MB`,
+				ratio: '–',
+				target: 'peak RSS ≤ CSV + 300 MB',
+				met: events === EXPORT_EVENTS && r.peakMb.max <= fileMb + 300,
+			});
+		},
+	);
 }
 
 async function main() {
@@ -304,12 +406,22 @@ async function main() {
 	const load = loadavg();
 	const needsN8n = only.has('n8n') || only.has('export');
 	if (needsN8n && (!args['n8n-home'] || !args.tarball))
-		throw new Error('n8n and export need --n8n-home and --tarball (npm run bench does that: test/bench/run.sh)');
-	log(`bench: ${Q ? 'quick' : 'full'} run, ${ROUNDS} rounds in-process, ${N8N_ROUNDS} in n8n; parts ${[...only].join(', ')}`);
-	await part('normalize', 'Normalization', async () => rows.push(...(await benchNormalize({ rounds: ROUNDS, quick: Q, log }))));
+		throw new Error(
+			'n8n and export need --n8n-home and --tarball (npm run bench does that: test/bench/run.sh)',
+		);
+	log(
+		`bench: ${Q ? 'quick' : 'full'} run, ${ROUNDS} rounds in-process, ${N8N_ROUNDS} in n8n; parts ${[...only].join(', ')}`,
+	);
+	await part('normalize', 'Normalization', async () =>
+		rows.push(...(await benchNormalize({ rounds: ROUNDS, quick: Q, log }))),
+	);
 	if (['search', 'latency', 'trigger', 'n8n'].some((p) => only.has(p))) {
 		const sim = await simulator('simulator', SIZES);
-		log(`simulator ${sim.url}: ${Object.entries(SIZES).map(([v, n]) => `${v} ${count(n)}`).join(', ')}`);
+		log(
+			`simulator ${sim.url}: ${Object.entries(SIZES)
+				.map(([v, n]) => `${v} ${count(n)}`)
+				.join(', ')}`,
+		);
 		await searchPart(sim);
 		await latencyPart(sim);
 		await n8nPart(sim, args['n8n-home'], args.tarball);
@@ -327,14 +439,20 @@ async function main() {
 		`Each figure: the median of ${ROUNDS} rounds in-process (after one warm-up round; the trigger: no warm-up) ` +
 		`and of ${N8N_ROUNDS} in n8n (each a fresh \`n8n execute\`), (min–max) when they differ. ` +
 		'Ratio = ours / comparison: lower is better. Every search is checked to return each event once (count against the simulator).';
-	const userArgs = process.argv.slice(2).filter((a, i, all) => !/^--(n8n-home|tarball)$/.test(a) && !/^--(n8n-home|tarball)$/.test(all[i - 1] ?? ''));
+	const userArgs = process.argv
+		.slice(2)
+		.filter(
+			(a, i, all) =>
+				!/^--(n8n-home|tarball)$/.test(a) && !/^--(n8n-home|tarball)$/.test(all[i - 1] ?? ''),
+		);
 	const command = `npm run bench${userArgs.length ? ` -- ${userArgs.join(' ')}` : ''}`;
 	const doc = `# Benchmark results\n\n\`${command}\` (${Q ? 'quick: event counts scaled down' : 'full'}), ${((performance.now() - t0) / 60000).toFixed(1)} min.\n\n${machine({ n8nVersion: version, loadavg: load })}\n\n${note}\n\n${text}\n`;
 	await mkdir(join(args.out, '..'), { recursive: true });
 	await writeFile(args.out, doc);
 	log(`written to ${args.out}`);
 	const failed = rows.some((r) => r.error);
-	if (failed || args['cpu-prof']) log(`logs${args['cpu-prof'] ? ' and CPU profiles' : ''} kept in ${workDir}`);
+	if (failed || args['cpu-prof'])
+		log(`logs${args['cpu-prof'] ? ' and CPU profiles' : ''} kept in ${workDir}`);
 	else await rm(workDir, { recursive: true, force: true });
 	process.exit(failed ? 1 : 0);
 }

@@ -51,29 +51,37 @@ async function timed(fn) {
 async function search() {
 	let captured = [];
 	let checked = null;
-	const figures = await measureRounds(task.rounds, async (round) => {
-		if (round === 0) capture.log = [];
-		const ours = await timed(() => runNodeOnce(pkg, source, task.sim, searchAll(task.vendor)));
-		if (round === 0) {
-			captured = capture.log;
-			capture.log = null;
-		}
-		if (ours.value.length !== ours.events)
-			throw new Error(`${task.vendor}: search returned ${ours.value.length} of ${ours.events} events`);
-		checked = ours.events;
-		const limit = await timed(() => limitLoop(captured, { perSecond: task.perSecond ?? 0 }));
-		if (limit.value < ours.events)
-			throw new Error(`${task.vendor}: limit loop read ${limit.value} rows, fewer than ${ours.events}`);
-		return {
-			oursMs: ours.ms,
-			oursRequests: ours.requests,
-			oursPeakMb: ours.peakMb,
-			oursThrottled: ours.throttled,
-			limitMs: limit.ms,
-			limitRequests: limit.requests,
-			limitThrottled: limit.throttled,
-		};
-	}, task.warmup ?? 1);
+	const figures = await measureRounds(
+		task.rounds,
+		async (round) => {
+			if (round === 0) capture.log = [];
+			const ours = await timed(() => runNodeOnce(pkg, source, task.sim, searchAll(task.vendor)));
+			if (round === 0) {
+				captured = capture.log;
+				capture.log = null;
+			}
+			if (ours.value.length !== ours.events)
+				throw new Error(
+					`${task.vendor}: search returned ${ours.value.length} of ${ours.events} events`,
+				);
+			checked = ours.events;
+			const limit = await timed(() => limitLoop(captured, { perSecond: task.perSecond ?? 0 }));
+			if (limit.value < ours.events)
+				throw new Error(
+					`${task.vendor}: limit loop read ${limit.value} rows, fewer than ${ours.events}`,
+				);
+			return {
+				oursMs: ours.ms,
+				oursRequests: ours.requests,
+				oursPeakMb: ours.peakMb,
+				oursThrottled: ours.throttled,
+				limitMs: limit.ms,
+				limitRequests: limit.requests,
+				limitThrottled: limit.throttled,
+			};
+		},
+		task.warmup ?? 1,
+	);
 	return { events: checked, ...figures };
 }
 
@@ -87,7 +95,10 @@ async function trigger() {
 		pkg.harness.runPoll({
 			nodeType: new pkg.AuditLogTrigger(),
 			mode: 'trigger',
-			parameters: { source: source.id, options: { maxEventsPerPoll: task.newEvents, ...VENDOR_OPTIONS[task.vendor] } },
+			parameters: {
+				source: source.id,
+				options: { maxEventsPerPoll: task.newEvents, ...VENDOR_OPTIONS[task.vendor] },
+			},
 			credentials: { [source.credentialType]: benchCredential(source, task.sim) },
 			credentialTypes: pkg.credentialTypes,
 			staticData,
@@ -95,39 +106,47 @@ async function trigger() {
 	const emitted = (output) => output?.[0]?.length ?? 0;
 	// Nothing new: a fresh activation (the cursor starts at now), then its next poll. Measured
 	// before any event is written, so that the overlap holds nothing either.
-	const idle = await measureRounds(task.rounds, async () => {
-		const staticData = {};
-		await poll(staticData);
-		// Scheduled polls are a minute apart: at least past the vendor's time precision (Cisco: seconds).
-		await new Promise((done) => setTimeout(done, 1100));
-		const r = await timed(() => poll(staticData));
-		return { idleMs: r.ms, idleRequests: r.requests, idleItems: emitted(r.value) };
-	}, 0);
+	const idle = await measureRounds(
+		task.rounds,
+		async () => {
+			const staticData = {};
+			await poll(staticData);
+			// Scheduled polls are a minute apart: at least past the vendor's time precision (Cisco: seconds).
+			await new Promise((done) => setTimeout(done, 1100));
+			const r = await timed(() => poll(staticData));
+			return { idleMs: r.ms, idleRequests: r.requests, idleItems: emitted(r.value) };
+		},
+		0,
+	);
 	const staticData = {};
 	await poll(staticData);
-	const busy = await measureRounds(task.rounds, async () => {
-		await control.appendEvents(task.vendor, { count: task.newEvents });
-		// The simulator stamps the N new events 1 ms apart from its now: the next scheduled poll
-		// comes once the last of them is past, and past the vendor's precision (Cisco: seconds).
-		await new Promise((done) => setTimeout(done, task.newEvents + 2000));
-		const r = await timed(() => poll(staticData));
-		// Events the package holds back (the vendor's last instant may still fill) follow on later polls.
-		let total = emitted(r.value);
-		for (let extra = 0; extra < 2 && total < task.newEvents; extra++) {
-			await new Promise((done) => setTimeout(done, 1100));
-			total += emitted(await poll(staticData));
-		}
-		if (total !== task.newEvents)
-			throw new Error(`${task.vendor}: ${task.newEvents} new events, 3 polls emitted ${total}`);
-		const after = await timed(() => poll(staticData));
-		return {
-			busyMs: r.ms,
-			busyRequests: r.requests,
-			busyItems: emitted(r.value),
-			afterMs: after.ms,
-			afterRequests: after.requests,
-		};
-	}, 0);
+	const busy = await measureRounds(
+		task.rounds,
+		async () => {
+			await control.appendEvents(task.vendor, { count: task.newEvents });
+			// The simulator stamps the N new events 1 ms apart from its now: the next scheduled poll
+			// comes once the last of them is past, and past the vendor's precision (Cisco: seconds).
+			await new Promise((done) => setTimeout(done, task.newEvents + 2000));
+			const r = await timed(() => poll(staticData));
+			// Events the package holds back (the vendor's last instant may still fill) follow on later polls.
+			let total = emitted(r.value);
+			for (let extra = 0; extra < 2 && total < task.newEvents; extra++) {
+				await new Promise((done) => setTimeout(done, 1100));
+				total += emitted(await poll(staticData));
+			}
+			if (total !== task.newEvents)
+				throw new Error(`${task.vendor}: ${task.newEvents} new events, 3 polls emitted ${total}`);
+			const after = await timed(() => poll(staticData));
+			return {
+				busyMs: r.ms,
+				busyRequests: r.requests,
+				busyItems: emitted(r.value),
+				afterMs: after.ms,
+				afterRequests: after.requests,
+			};
+		},
+		0,
+	);
 	return { ...idle, ...busy };
 }
 

@@ -11,7 +11,12 @@ import { E2E_SOURCES } from '../../e2e/lib/sources.mjs';
 import { compileTs, REPO } from './compile.mjs';
 
 const HARNESS = ['n8n', 'credentials', 'workflow', 'services'].map((f) => `test/harness/${f}.ts`);
-const CREDENTIALS = ['CarbonBlackCloudApi', 'CiscoSecureEndpointApi', 'CortexXdrApi', 'PangeaAuditApi'];
+const CREDENTIALS = [
+	'CarbonBlackCloudApi',
+	'CiscoSecureEndpointApi',
+	'CortexXdrApi',
+	'PangeaAuditApi',
+];
 
 /** The built package (dist/) and the harness; `npm run build` first. */
 export function loadPackage() {
@@ -38,7 +43,11 @@ export function loadPackage() {
  */
 export function benchCredential(source, sim) {
 	if (source.vendor !== 'cortex') return source.credential(sim);
-	return { baseUrl: sim.urls.cortex, ...pick(SIM_CREDENTIALS.cortex, 'apiKeyId', 'apiKey'), securityLevel: 'standard' };
+	return {
+		baseUrl: sim.urls.cortex,
+		...pick(SIM_CREDENTIALS.cortex, 'apiKeyId', 'apiKey'),
+		securityLevel: 'standard',
+	};
 }
 
 const pick = (o, ...keys) => Object.fromEntries(keys.map((k) => [k, o[k]]));
@@ -46,7 +55,12 @@ const pick = (o, ...keys) => Object.fromEntries(keys.map((k) => [k, o[k]]));
 export const sourceByVendor = (vendor) => E2E_SOURCES.find((s) => s.vendor === vendor);
 
 /** Search, Return All over the whole seeded span (4 days), the node's default output. */
-export const SEARCH_ALL = { operation: 'search', returnAll: true, filters: { range: '-1w' }, options: {} };
+export const SEARCH_ALL = {
+	operation: 'search',
+	returnAll: true,
+	filters: { range: '-1w' },
+	options: {},
+};
 
 /**
  * The package's options per vendor in the bench: Cortex at the tenant's 10 requests per second
@@ -79,7 +93,12 @@ export function captureRequests(pkg) {
 				const { username, password } = options.auth;
 				headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 			}
-			state.log.push({ method: options.method ?? 'GET', url: url.toString(), headers, body: options.body });
+			state.log.push({
+				method: options.method ?? 'GET',
+				url: url.toString(),
+				headers,
+				body: options.body,
+			});
 		}
 		return options;
 	};
@@ -99,7 +118,12 @@ export async function runNodeOnce(pkg, source, sim, parameters) {
 
 /** The records in one vendor answer: CBC results, Cortex reply.data, Cisco data, Pangea result.events. */
 function recordsIn(body) {
-	return body?.results ?? body?.reply?.data ?? body?.result?.events ?? (Array.isArray(body?.data) ? body.data : []);
+	return (
+		body?.results ??
+		body?.reply?.data ??
+		body?.result?.events ??
+		(Array.isArray(body?.data) ? body.data : [])
+	);
 }
 
 /**
@@ -117,7 +141,12 @@ export async function limitLoop(requests, { perSecond = 0 } = {}) {
 			if (wait > 0) await new Promise((done) => setTimeout(done, wait));
 		}
 		starts.push(performance.now());
-		const body = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+		const body =
+			r.body === undefined
+				? undefined
+				: typeof r.body === 'string'
+					? r.body
+					: JSON.stringify(r.body);
 		const headers = { ...r.headers, 'accept-encoding': 'gzip' };
 		if (body !== undefined) headers['content-type'] ??= 'application/json';
 		const answer = await request(r.url, { method: r.method, headers, body });
@@ -127,7 +156,8 @@ export async function limitLoop(requests, { perSecond = 0 } = {}) {
 			i--;
 			continue;
 		}
-		if (answer.statusCode !== 200) throw new Error(`limit loop: ${r.method} ${r.url} answered ${answer.statusCode}`);
+		if (answer.statusCode !== 200)
+			throw new Error(`limit loop: ${r.method} ${r.url} answered ${answer.statusCode}`);
 		rows += recordsIn(JSON.parse(bytes.toString('utf8'))).length;
 	}
 	return rows;

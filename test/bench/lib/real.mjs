@@ -17,10 +17,34 @@ import { SEARCH_ALL, searchAll, sourceByVendor } from './inprocess.mjs';
 function httpCredentials() {
 	const c = SIM_CREDENTIALS;
 	return [
-		{ id: 'benchHttpCbc0001', name: 'CBC header', type: 'httpHeaderAuth', data: { name: 'X-Auth-Token', value: `${c.cbc.apiSecretKey}/${c.cbc.apiId}` } },
-		{ id: 'benchHttpCortex1', name: 'Cortex headers', type: 'httpCustomAuth', data: { json: JSON.stringify({ headers: { Authorization: c.cortex.apiKey, 'x-xdr-auth-id': c.cortex.apiKeyId } }) } },
-		{ id: 'benchHttpCisco01', name: 'Cisco basic', type: 'httpBasicAuth', data: { user: c.cisco.clientId, password: c.cisco.apiKey } },
-		{ id: 'benchHttpPangea1', name: 'Pangea bearer', type: 'httpBearerAuth', data: { token: c.pangea.token } },
+		{
+			id: 'benchHttpCbc0001',
+			name: 'CBC header',
+			type: 'httpHeaderAuth',
+			data: { name: 'X-Auth-Token', value: `${c.cbc.apiSecretKey}/${c.cbc.apiId}` },
+		},
+		{
+			id: 'benchHttpCortex1',
+			name: 'Cortex headers',
+			type: 'httpCustomAuth',
+			data: {
+				json: JSON.stringify({
+					headers: { Authorization: c.cortex.apiKey, 'x-xdr-auth-id': c.cortex.apiKeyId },
+				}),
+			},
+		},
+		{
+			id: 'benchHttpCisco01',
+			name: 'Cisco basic',
+			type: 'httpBasicAuth',
+			data: { user: c.cisco.clientId, password: c.cisco.apiKey },
+		},
+		{
+			id: 'benchHttpPangea1',
+			name: 'Pangea bearer',
+			type: 'httpBearerAuth',
+			data: { token: c.pangea.token },
+		},
 	];
 }
 
@@ -76,10 +100,15 @@ export function httpWorkflows(sim, cbcEvents) {
 				url: `${sim.urls.cbc}/audit_log/v1/orgs/${SIM_CREDENTIALS.cbc.orgKey}/logs/_search`,
 				credential: cred.httpHeaderAuth,
 				jsonBody: '{"criteria": {"create_time": {"range": "-1w"}}, "rows": 1000, "start": 0}',
-				pagination: byParameter('start', '={{ $pageCount * 1000 }}', '={{ $response.body.results.length < 1000 }}', {
-					limitPagesFetched: true,
-					maxRequests: cbcPages,
-				}),
+				pagination: byParameter(
+					'start',
+					'={{ $pageCount * 1000 }}',
+					'={{ $response.body.results.length < 1000 }}',
+					{
+						limitPagesFetched: true,
+						maxRequests: cbcPages,
+					},
+				),
 			}),
 			splitOut('results'),
 		],
@@ -121,7 +150,11 @@ export function httpWorkflows(sim, cbcEvents) {
 				url: `${sim.urls.pangea}/v1/results`,
 				credential: cred.httpBearerAuth,
 				jsonBody: '={{ { "id": $json.result.id, "limit": 1000, "offset": 0 } }}',
-				pagination: byParameter('offset', '={{ $pageCount * 1000 }}', '={{ $response.body.result.events.length < 1000 }}'),
+				pagination: byParameter(
+					'offset',
+					'={{ $pageCount * 1000 }}',
+					'={{ $response.body.result.events.length < 1000 }}',
+				),
 			}),
 			splitOut('result.events'),
 		],
@@ -129,7 +162,11 @@ export function httpWorkflows(sim, cbcEvents) {
 	return Object.fromEntries(
 		Object.entries(flows).map(([vendor, nodes]) => [
 			vendor,
-			chain(`benchHttp${sourceByVendor(vendor).short}`, `Bench: HTTP Request node, ${vendor}`, nodes),
+			chain(
+				`benchHttp${sourceByVendor(vendor).short}`,
+				`Bench: HTTP Request node, ${vendor}`,
+				nodes,
+			),
 		]),
 	);
 }
@@ -137,7 +174,12 @@ export function httpWorkflows(sim, cbcEvents) {
 /** Start → nodes[0] → nodes[1] → … */
 function chain(id, name, nodes) {
 	const names = [START, ...nodes.map((n) => n.name)];
-	return workflow(id, name, [manualTrigger(), ...nodes], names.slice(1).map((to, i) => [names[i], to]));
+	return workflow(
+		id,
+		name,
+		[manualTrigger(), ...nodes],
+		names.slice(1).map((to, i) => [names[i], to]),
+	);
 }
 
 /** The package's workflows: Return All per vendor, CBC's first 10,000 (the HTTP node's reach), the export. */
@@ -145,14 +187,21 @@ export function oursWorkflows() {
 	const flows = {};
 	for (const vendor of ['cbc', 'cortex', 'cisco', 'pangea']) {
 		const source = sourceByVendor(vendor);
-		flows[vendor] = chain(`benchOurs${source.short}`, `Bench: Search Return All, ${vendor}`, [auditLogNode('Search', source, searchAll(vendor))]);
+		flows[vendor] = chain(`benchOurs${source.short}`, `Bench: Search Return All, ${vendor}`, [
+			auditLogNode('Search', source, searchAll(vendor)),
+		]);
 	}
 	const cbc = sourceByVendor('cbc');
 	flows.cbc10k = chain('benchOursCbc10k', 'Bench: Search 10,000, cbc', [
 		auditLogNode('Search', cbc, { ...SEARCH_ALL, returnAll: false, limit: 10_000 }),
 	]);
 	flows.export = chain('benchExportCsv', 'Bench: Export and Wait, cbc, CSV', [
-		auditLogNode('Export', cbc, { operation: 'exportAndWait', format: 'csv', filters: SEARCH_ALL.filters, options: { pollInterval: 1 } }),
+		auditLogNode('Export', cbc, {
+			operation: 'exportAndWait',
+			format: 'csv',
+			filters: SEARCH_ALL.filters,
+			options: { pollInterval: 1 },
+		}),
 	]);
 	flows.empty = workflow('benchEmpty', 'Bench: empty (n8n start-up)', [manualTrigger()]);
 	return flows;
@@ -190,7 +239,11 @@ function memoryOf(pid) {
 /** Children of a process (the task runner), from /proc/<pid>/task/<pid>/children. */
 function childrenOf(pid) {
 	try {
-		return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+		return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+			.trim()
+			.split(/\s+/)
+			.filter(Boolean)
+			.map(Number);
 	} catch {
 		return [];
 	}
@@ -226,7 +279,10 @@ async function scanRun(file) {
  */
 export async function executeWorkflow(n8n, id, outFile, timeoutMs = 900_000) {
 	const started = performance.now();
-	const child = startProcess(n8n.bin, ['execute', `--id=${id}`, '--rawOutput'], { env: n8n.env, logFile: outFile });
+	const child = startProcess(n8n.bin, ['execute', `--id=${id}`, '--rawOutput'], {
+		env: n8n.env,
+		logFile: outFile,
+	});
 	let peakMb = 0;
 	let treeMb = 0;
 	const sample = () => {
@@ -234,7 +290,10 @@ export async function executeWorkflow(n8n, id, outFile, timeoutMs = 900_000) {
 		if (!main) return;
 		peakMb = Math.max(peakMb, main.hwm);
 		const tree = [child.pid, ...childrenOf(child.pid)].map(memoryOf).filter(Boolean);
-		treeMb = Math.max(treeMb, tree.reduce((sum, m) => sum + m.rss, 0));
+		treeMb = Math.max(
+			treeMb,
+			tree.reduce((sum, m) => sum + m.rss, 0),
+		);
 	};
 	const sampler = setInterval(sample, 50);
 	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -244,6 +303,8 @@ export async function executeWorkflow(n8n, id, outFile, timeoutMs = 900_000) {
 	const wallMs = performance.now() - started;
 	const run = await scanRun(outFile);
 	if (code !== 0 || run.status !== 'success' || run.error)
-		throw new Error(`n8n execute ${id}: exit ${code}, status ${run.status}${run.error ? `, ${run.error}` : ''}; see ${outFile}`);
+		throw new Error(
+			`n8n execute ${id}: exit ${code}, status ${run.status}${run.error ? `, ${run.error}` : ''}; see ${outFile}`,
+		);
 	return { wallMs, peakMb, treeMb, nodes: run.nodes, fields: run.fields };
 }

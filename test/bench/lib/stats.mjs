@@ -24,7 +24,8 @@ export async function measureRounds(rounds, fn, warmup = 1) {
 }
 
 const UNITS = {
-	ms: (v) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v).toLocaleString('en-US')} ms`),
+	ms: (v) =>
+		v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v).toLocaleString('en-US')} ms`,
 	mb: (v) => `${Math.round(v).toLocaleString('en-US')} MB`,
 	rate: (v) => `${Math.round(v / 1000).toLocaleString('en-US')}k/s`,
 	count: (v) => Math.round(v).toLocaleString('en-US'),
@@ -45,7 +46,10 @@ export function fmt(summary, unit = 'ms') {
  */
 export function table(rows) {
 	const head = ['Figure', 'Ours', 'Limit / comparison', 'Ratio', 'Target', 'Met?'];
-	const cell = (text) => String(text ?? '–').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+	const cell = (text) =>
+		String(text ?? '–')
+			.replace(/\|/g, '\\|')
+			.replace(/\n/g, ' ');
 	const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
 	for (const r of rows) {
 		const met = r.error ? 'error' : r.met === undefined ? '–' : r.met ? 'yes' : '**no**';
