@@ -22,29 +22,31 @@ const source = sourceByVendor(task.vendor);
 const pkg = loadPackage();
 const capture = captureRequests(pkg);
 
-/** Requests to the vendor (and its download host) and 429s the simulator saw during `fn`. */
-async function counted(fn) {
+/**
+ * `fn` timed alone, with the requests to the vendor (and its download host) and the 429s the
+ * simulator saw meanwhile, and this process's peak RSS.
+ */
+async function timed(fn) {
+	// Cortex counts requests in a sliding second: the previous run's must have left it.
+	if (task.settleMs) await new Promise((done) => setTimeout(done, task.settleMs));
+	globalThis.gc?.();
 	const before = await control.stats();
+	resetPeakRss();
+	const started = performance.now();
 	const value = await fn();
+	const ms = performance.now() - started;
+	const peakMb = peakRssMb();
 	const after = await control.stats();
 	const requests = (s) => s.requests[task.vendor] + s.requests.presigned;
 	const throttled = (s) => s.violations.filter((v) => /rate-limit|quota/.test(v.kind)).length;
 	return {
 		value,
+		ms,
+		peakMb,
 		requests: requests(after) - requests(before),
 		throttled: throttled(after) - throttled(before),
 		events: after.data[task.vendor].events,
 	};
-}
-
-async function timed(fn) {
-	// Cortex counts requests in a sliding second: the previous run's must have left it.
-	if (task.settleMs) await new Promise((done) => setTimeout(done, task.settleMs));
-	globalThis.gc?.();
-	resetPeakRss();
-	const started = performance.now();
-	const result = await counted(fn);
-	return { ...result, ms: performance.now() - started, peakMb: peakRssMb() };
 }
 
 /** Return All: ours and the limit alternate, round by round; every event must come out once. */
