@@ -8,14 +8,16 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { n8nVersion } from '../e2e/lib/n8n.mjs';
 import { freePort, stopAll, stopProcess, tearDownOnExit } from '../e2e/lib/proc.mjs';
 import { startSimulator } from '../e2e/lib/simulator.mjs';
+import { START } from '../e2e/lib/workflows.mjs';
 import { REPO } from './lib/compile.mjs';
 import { benchNormalize } from './lib/normalize.mjs';
+import { formatEntries, topEntries } from './lib/profile.mjs';
 import { executeWorkflow, httpWorkflows, oursWorkflows, prepareN8n } from './lib/real.mjs';
 import { fmt, machine, measureRounds, median, ratio, table } from './lib/stats.mjs';
 
@@ -94,23 +96,21 @@ async function part(name, figureOf, body) {
 	for (const vendor of VENDORS) await attempt(figureOf(vendor), () => body(vendor));
 }
 
+/** Top self-time entries of each worker's CPU profile (--cpu-prof), for RESULTS.md. */
+const profiles = [];
+
 /** One in-process task in a fresh Node process (test/bench/worker.mjs). */
-function worker(task) {
-	return new Promise((resolve, reject) => {
-		// --cpu-prof: each worker writes a V8 profile (open it in Chrome DevTools) next to the logs.
-		const prof = args['cpu-prof']
-			? [
-					'--cpu-prof',
-					`--cpu-prof-dir=${join(workDir, 'profiles')}`,
-					`--cpu-prof-name=${task.kind}-${task.vendor}-${Date.now()}.cpuprofile`,
-				]
-			: [];
+async function worker(task) {
+	// --cpu-prof: each worker writes a V8 profile (open it in Chrome DevTools) next to the logs.
+	const profile = join(workDir, 'profiles', `${task.kind}-${task.vendor}-${Date.now()}.cpuprofile`);
+	const prof = args['cpu-prof']
+		? ['--cpu-prof', `--cpu-prof-dir=${dirname(profile)}`, `--cpu-prof-name=${basename(profile)}`]
+		: [];
+	const result = await new Promise((resolve, reject) => {
 		const child = spawn(
 			process.execPath,
 			['--expose-gc', ...prof, join(REPO, 'test/bench/worker.mjs'), JSON.stringify(task)],
-			{
-				stdio: ['ignore', 'pipe', 'inherit'],
-			},
+			{ stdio: ['ignore', 'pipe', 'inherit'] },
 		);
 		let out = '';
 		child.stdout.on('data', (chunk) => (out += chunk));
@@ -118,11 +118,18 @@ function worker(task) {
 		child.on('close', () => {
 			const line = out.split('\n').find((l) => l.startsWith('{"ok"'));
 			if (!line) return reject(new Error(`worker ${task.kind} ${task.vendor} printed nothing`));
-			const { ok, result, error } = JSON.parse(line);
-			if (ok) resolve(result);
+			const { ok, result: value, error } = JSON.parse(line);
+			if (ok) resolve(value);
 			else reject(new Error(error));
 		});
 	});
+	if (args['cpu-prof']) {
+		const latency = task.config?.latencyMs ? ` at ${task.config.latencyMs} ms` : '';
+		const text = formatEntries(await topEntries(profile));
+		profiles.push(`- ${task.kind} ${task.vendor}${latency} (\`${basename(profile)}\`):\n${text}`);
+		log(`profile of ${task.kind} ${task.vendor}${latency}, top self time:\n${text}`);
+	}
+	return result;
 }
 
 async function simulator(name, sizes) {
@@ -301,7 +308,7 @@ async function n8nPart(sim, n8nHome, tarball) {
 						const viaHttp = await exec(http[vendor].id);
 						items.same = same.nodes.Search?.items;
 						items.http = viaHttp.nodes['Split Out']?.items;
-						const httpNames = Object.keys(viaHttp.nodes).filter((n) => n !== START_NAME);
+						const httpNames = Object.keys(viaHttp.nodes).filter((n) => n !== START);
 						return {
 							fullMs: full.nodes.Search.ms,
 							fullWall: full.wallMs,
@@ -339,7 +346,6 @@ async function n8nPart(sim, n8nHome, tarball) {
 		},
 	);
 }
-const START_NAME = 'Start';
 
 async function exportPart(n8nHome, tarball) {
 	await part(
@@ -446,7 +452,10 @@ async function main() {
 				!/^--(n8n-home|tarball)$/.test(a) && !/^--(n8n-home|tarball)$/.test(all[i - 1] ?? ''),
 		);
 	const command = `npm run bench${userArgs.length ? ` -- ${userArgs.join(' ')}` : ''}`;
-	const doc = `# Benchmark results\n\n\`${command}\` (${Q ? 'quick: event counts scaled down' : 'full'}), ${((performance.now() - t0) / 60000).toFixed(1)} min.\n\n${machine({ n8nVersion: version, loadavg: load })}\n\n${note}\n\n${text}\n`;
+	const profileText = profiles.length
+		? `\n## CPU profiles (top self time per worker, whole process)\n\n${profiles.join('\n')}\n`
+		: '';
+	const doc = `# Benchmark results\n\n\`${command}\` (${Q ? 'quick: event counts scaled down' : 'full'}), ${((performance.now() - t0) / 60000).toFixed(1)} min.\n\n${machine({ n8nVersion: version, loadavg: load })}\n\n${note}\n\n${text}\n${profileText}`;
 	await mkdir(join(args.out, '..'), { recursive: true });
 	await writeFile(args.out, doc);
 	log(`written to ${args.out}`);
