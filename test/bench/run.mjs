@@ -69,9 +69,8 @@ const count = (n) => n.toLocaleString('en-US');
 const rows = [];
 const workDir = join(
 	REPO,
-	'node_modules',
-	'.cache',
-	'audit-log-bench',
+	'.e2e',
+	'bench',
 	`run-${new Date().toISOString().replace(/[:.]/g, '-')}`,
 );
 const log = (message) =>

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/../.."
 . scripts/tools.sh
 set -euo pipefail
 
-# Ignored by git: node_modules/.
-WORK="$PWD/node_modules/.cache/audit-log-bench"
+# In the worktree, ignored by git (.e2e/ is the end-to-end tests' work folder).
+WORK="$PWD/.e2e/bench"
 mkdir -p "$WORK"
 end_recorded_processes_on_exit "$WORK"
 ensure_n8n

@@ -20,8 +20,9 @@ const CREDENTIALS = [
 
 /** The built package (dist/) and the harness; `npm run build` first. */
 export function loadPackage() {
-	// Inside the repository, so that the compiled harness finds n8n-core and n8n-workflow.
-	const load = compileTs(HARNESS, join(REPO, 'node_modules', '.cache', 'audit-log-bench'));
+	// Inside the worktree (ignored by git), so that the compiled harness finds n8n-core and
+	// n8n-workflow, and two worktrees sharing one node_modules do not share it.
+	const load = compileTs(HARNESS, join(REPO, '.e2e', 'bench', 'harness'));
 	const dist = (path) => load(join(REPO, 'dist', path));
 	return {
 		harness: load('./test/harness/n8n.js'),
