@@ -2,14 +2,12 @@
 // Run: node test/bench/verify.bench.mjs [records=5000]
 // The TypeScript sources are compiled with @swc/core into a temporary directory first, so plain
 // Node 24 runs it; nothing is written inside the repository.
-import { transformFileSync } from '@swc/core';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { compileTs } from './lib/compile.mjs';
+
 const SOURCES = [
 	'nodes/shared/canonical.ts',
 	'nodes/shared/types.ts',
@@ -17,22 +15,8 @@ const SOURCES = [
 	'test/pangea/tree.ts',
 ];
 
-function compile() {
-	const out = mkdtempSync(join(tmpdir(), 'verify-bench-'));
-	for (const file of SOURCES) {
-		const { code } = transformFileSync(join(repo, file), {
-			jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-			module: { type: 'commonjs' },
-		});
-		const target = join(out, file.replace(/\.ts$/, '.js'));
-		mkdirSync(dirname(target), { recursive: true });
-		writeFileSync(target, code);
-	}
-	return out;
-}
-
-const out = compile();
-const load = createRequire(join(out, 'index.js'));
+const out = mkdtempSync(join(tmpdir(), 'verify-bench-'));
+const load = compileTs(SOURCES, out);
 const verify = load('./nodes/shared/sources/pangea/verify.js');
 const { buildTree } = load('./test/pangea/tree.js');
 rmSync(out, { recursive: true, force: true });

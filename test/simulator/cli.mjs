@@ -13,6 +13,8 @@ const USAGE = `Usage: node test/simulator/cli.mjs [options]
   --span-days D       how far back seeded events go (default 4)
   --burst N           events sharing one millisecond in each burst (default 25)
   --fault JSON        a fault switch, e.g. '{"vendor":"cisco","kind":"429","count":2}' (repeatable)
+  --latency-ms N      delay added to every vendor answer (a WAN; default 0)
+  --bandwidth-kbps N  vendor answers' bodies written at N kilobits per second (default 0 = unbounded)
   --set KEY=VALUE     a runtime setting, e.g. cortexRateLimit=10, ciscoQuota=3000 (repeatable)
   --json              print the start-up info as one JSON line (for scripts)`;
 
@@ -32,6 +34,9 @@ function optionsFrom(values) {
 		options.now = /^\d+$/.test(values.now) ? Number(values.now) : Date.parse(values.now);
 	if (values['span-days'] !== undefined) options.spanMs = Number(values['span-days']) * 86400000;
 	if (values.burst !== undefined) options.burstSize = Number(values.burst);
+	if (values['latency-ms'] !== undefined) options.config.latencyMs = Number(values['latency-ms']);
+	if (values['bandwidth-kbps'] !== undefined)
+		options.config.bandwidthKbps = Number(values['bandwidth-kbps']);
 	for (const fault of values.fault ?? []) options.faults.push(JSON.parse(fault));
 	for (const pair of values.set ?? []) {
 		const at = pair.indexOf('=');
@@ -39,6 +44,10 @@ function optionsFrom(values) {
 		options.config[pair.slice(0, at)] = parseValue(pair.slice(at + 1));
 	}
 	if (Number.isNaN(options.now)) throw new Error(`--now is not a date: ${values.now}`);
+	for (const key of ['latencyMs', 'bandwidthKbps']) {
+		const value = options.config[key];
+		if (value !== undefined && !(value >= 0)) throw new Error(`${key} must be a number >= 0`);
+	}
 	return options;
 }
 
@@ -55,6 +64,8 @@ async function main() {
 			now: { type: 'string' },
 			'span-days': { type: 'string' },
 			burst: { type: 'string' },
+			'latency-ms': { type: 'string' },
+			'bandwidth-kbps': { type: 'string' },
 			fault: { type: 'string', multiple: true },
 			set: { type: 'string', multiple: true },
 			json: { type: 'boolean' },

@@ -802,6 +802,31 @@ await check(
 	},
 );
 
+await check('control: latencyMs delays vendor answers, bandwidthKbps paces their bodies', async () => {
+	const timed = async (query) => {
+		const started = performance.now();
+		assert.equal((await cisco(query)).status, 200);
+		return performance.now() - started;
+	};
+	const base = await timed('?limit=1');
+	await call('POST', '/_sim/config', { body: { latencyMs: 150 } });
+	const slow = await timed('?limit=1');
+	assert.ok(slow >= 150 && slow - base >= 100, `latency: ${slow} ms vs ${base} ms`);
+	// The control API itself is not delayed.
+	const started = performance.now();
+	await call('GET', '/_sim/stats');
+	assert.ok(performance.now() - started < 150, 'control API delayed');
+	// 800 kbps = 100 kB/s: a page of 500 records (well over 100 kB uncompressed) takes its bytes / 100 kB/s.
+	await call('POST', '/_sim/config', { body: { latencyMs: 0, bandwidthKbps: 800 } });
+	const t0 = performance.now();
+	const res = await cisco('?limit=500', { ...CISCO_AUTH, 'accept-encoding': 'identity' });
+	const ms = performance.now() - t0;
+	assert.equal(res.json.data.length, 500);
+	assert.ok(res.buf.length > 100_000, `page of ${res.buf.length} bytes`);
+	assert.ok(ms >= (res.buf.length / 100_000) * 1000 * 0.9, `${res.buf.length} bytes in ${ms} ms`);
+	await call('POST', '/_sim/config', { body: { bandwidthKbps: 0 } });
+});
+
 await check('control: stats, events for every vendor, webhooks, reset', async () => {
 	for (const vendor of ['cortex', 'cisco', 'pangea']) {
 		const added = await call('POST', '/_sim/events', {

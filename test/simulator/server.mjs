@@ -74,6 +74,10 @@ const DEFAULT_CONFIG = {
 	slowMs: 3000,
 	/** Added to the simulated clock: > 0 the vendor's clock runs ahead of the client's, < 0 behind. */
 	clockOffsetMs: 0,
+	/** A WAN to the vendor's cloud: delay added to every vendor and download answer (not /_sim). */
+	latencyMs: 0,
+	/** Bodies of vendor and download answers written at this many kilobits per second (0 = unbounded). */
+	bandwidthKbps: 0,
 };
 
 function resolveOptions(options = {}) {
@@ -240,6 +244,10 @@ export async function startSimulator(options) {
 			truncate: false,
 		};
 		if (area === 'sim') return respond(ctx, await control(ctx));
+		if (area !== 'other') {
+			if (sim.config.latencyMs > 0) await delay(sim.config.latencyMs);
+			ctx.bandwidthKbps = sim.config.bandwidthKbps;
+		}
 		if (area === 'other')
 			return respond(ctx, json(404, { error: `Unknown path ${path}`, vendors: VENDORS }));
 		const handler = area === 'presigned' ? sim.blobs : sim.vendors[area];

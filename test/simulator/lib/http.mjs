@@ -1,5 +1,6 @@
 // HTTP plumbing: body reading, JSON parsing, and the one place responses are written (so the
 // truncate fault and gzip apply to every vendor alike).
+import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 
 const MAX_BODY = 64 * 1024 * 1024;
@@ -61,9 +62,32 @@ function encode(desc) {
 	return { body: desc.body ?? Buffer.alloc(0), headers: { ...desc.headers } };
 }
 
+/** Bytes per paced write when the bandwidth is bounded. */
+const PACE_CHUNK = 16 * 1024;
+
+/**
+ * Writes `body` at `kbps` kilobits per second: 16 KiB at a time, each chunk no earlier than the
+ * bandwidth allows since the first byte (a slow link, not a slow server: the headers go at once).
+ */
+async function writePaced(res, body, kbps) {
+	const bytesPerMs = (kbps * 1000) / 8 / 1000;
+	const started = performance.now();
+	for (let sent = 0; sent < body.length; ) {
+		const chunk = body.subarray(sent, sent + PACE_CHUNK);
+		const due = started + (sent + chunk.length) / bytesPerMs;
+		const wait = due - performance.now();
+		if (wait > 0) await delay(wait);
+		if (res.destroyed) return;
+		res.write(chunk);
+		sent += chunk.length;
+	}
+	res.end();
+}
+
 /**
  * Writes a descriptor. `ctx.truncate` (fault) announces the full length, sends half and cuts the
- * socket; `desc.gzip` compresses when the client accepts gzip.
+ * socket; `desc.gzip` compresses when the client accepts gzip; `ctx.bandwidthKbps` > 0 paces the
+ * body (resolves once it is written).
  */
 export function respond(ctx, desc) {
 	const { res } = ctx;
@@ -80,6 +104,7 @@ export function respond(ctx, desc) {
 		return;
 	}
 	res.writeHead(desc.status, headers);
+	if (ctx.bandwidthKbps > 0 && body.length > 0) return writePaced(res, body, ctx.bandwidthKbps);
 	res.end(body);
 }
 
