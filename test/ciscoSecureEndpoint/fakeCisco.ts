@@ -87,6 +87,11 @@ export class FakeCisco {
 	hold?: (request: RecordedRequest) => Promise<void> | undefined;
 	/** Runs after the answer to request n (1-based) is built: to add records between two pages. */
 	afterRequest?: (n: number) => void;
+	/**
+	 * Offsets answered, that many times, with the whole answer of the page before (a stale cache or
+	 * proxy repeating a page: its records, links and metadata.results.index are the previous page's).
+	 */
+	readonly staleAt = new Map<number, number>();
 	/** Models a client that does not pin end_time: the filter is dropped. */
 	ignoreEndTime = false;
 	/** Models an answer without metadata.results.total: the client cannot see a shift. */
@@ -187,7 +192,11 @@ export class FakeCisco {
 				? Date.parse(params.get('end_time')!)
 				: Infinity;
 		const limit = Number(params.get('limit') ?? 500);
-		const offset = Number(params.get('offset') ?? 0);
+		const asked = Number(params.get('offset') ?? 0);
+		const stale = this.staleAt.get(asked) ?? 0;
+		if (stale > 0) this.staleAt.set(asked, stale - 1);
+		const offset = stale > 0 ? Math.max(0, asked - limit) : asked;
+		if (offset !== asked) url.searchParams.set('offset', String(offset));
 		const matches = this.records
 			.filter((r) => timeOf(r) >= from && timeOf(r) <= to)
 			.filter((r) => FILTERS.every((f) => !params.has(f) || r[f] === params.get(f)))

@@ -519,3 +519,25 @@ describe('Cisco Secure Endpoint Search: pages fetched ahead, handed out in order
 		expect(fake.requests[resumed].params.end_time).not.toBe(fake.requests[0].params.end_time);
 	});
 });
+
+describe('Cisco Secure Endpoint Search: a repeated page (a stale cache answering the page before)', () => {
+	it('is told by metadata.results.index, asked again once, and every event comes out once', async () => {
+		const records = recordsBefore(1200);
+		const fake = new FakeCisco(EU_HOST, records);
+		fake.staleAt.set(500, 1);
+
+		const { output } = await runCisco({ operation: 'search', returnAll: true, filters: { range: '-1d' } });
+
+		expect(ids(output[0])).toEqual(idsOf(records).reverse());
+		expect(fake.requests.filter((r) => r.params.offset === '500')).toHaveLength(2);
+	});
+
+	it('repeated again: fails naming the offset, with no partial result', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(1200));
+		fake.staleAt.set(500, 2);
+
+		await expect(runCisco({ operation: 'search', returnAll: true, filters: { range: '-1d' } })).rejects.toThrow(
+			/asked for the page at offset 500 and answered the page at offset 0/,
+		);
+	});
+});

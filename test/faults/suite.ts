@@ -241,14 +241,6 @@ function idOf(row: SourceRowLike, record: IDataObject): string {
  * tally line, never as passing. Remove an entry with its fix.
  */
 export const OPEN_CASES: Record<string, string> = {
-	'ciscoSecureEndpoint exportAndWait › a repeated page':
-		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
-	'ciscoSecureEndpoint fetchQueue › a repeated page':
-		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
-	'ciscoSecureEndpoint search › a repeated page':
-		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
-	'ciscoSecureEndpoint trigger › a repeated page':
-		'Cisco ids are content hashes, so a repeated page cannot be told from identical records (the model test meets those)',
 };
 
 export function defineFaultSuite(spec: SuiteSpec): void {

@@ -17,7 +17,7 @@ import {
 } from './request';
 
 type Envelope = {
-	metadata?: { links?: { next?: string }; results?: { total?: number } };
+	metadata?: { links?: { next?: string }; results?: { total?: number; index?: number } };
 	data?: IDataObject[];
 };
 
@@ -117,6 +117,9 @@ class Skip {
 	}
 }
 
+/** A page answered at another offset than asked is asked for this many times in all. */
+const REPEATED_PAGE_ATTEMPTS = 2;
+
 /** One read: its requests, the quota they used, and the shifts it met. */
 class CiscoRead {
 	readonly params: IDataObject;
@@ -131,7 +134,27 @@ class CiscoRead {
 		this.params = ciscoParams(query);
 	}
 
+	/**
+	 * The page at `offset`. Cisco's ids are content hashes, so a page served twice (a stale cache or
+	 * proxy answering the page before) cannot be told by its records; its `metadata.results.index`
+	 * (the offset of its first record) tells it. Such a page is asked for once more, then the read fails.
+	 */
 	async fetch(window: Window, offset: number, limit: number): Promise<Answer> {
+		for (let attempt = 1; ; attempt++) {
+			const { answer, index } = await this.fetchOnce(window, offset, limit);
+			if (index === undefined || index === offset) return answer;
+			if (attempt === REPEATED_PAGE_ATTEMPTS) {
+				throw new NodeApiError(this.ctx.fn.getNode(), { message: 'misplaced page' } as JsonObject, {
+					message: `Cisco Secure Endpoint was asked for the page at offset ${offset} and answered the page at offset ${index} (${attempt} times)`,
+					description:
+						'A cache or proxy between n8n and Cisco may be serving stale pages. No partial result was returned; run again, and check any proxy in the way if it persists.',
+					itemIndex: this.ctx.itemIndex,
+				});
+			}
+		}
+	}
+
+	private async fetchOnce(window: Window, offset: number, limit: number): Promise<{ answer: Answer; index?: number }> {
 		const qs: IDataObject = { ...this.params };
 		if (window.start !== undefined) qs.start_time = ciscoTime(window.start);
 		qs.end_time = ciscoTime(window.end);
@@ -147,14 +170,15 @@ class CiscoRead {
 				itemIndex: this.ctx.itemIndex,
 			});
 		}
-		const total = response.body.metadata?.results?.total;
+		const { total, index } = response.body.metadata?.results ?? {};
 		const next = response.body.metadata?.links?.next;
-		return {
+		const answer: Answer = {
 			data,
 			total: typeof total === 'number' && Number.isInteger(total) ? total : undefined,
 			next: typeof next === 'string' && next !== '',
 			nextOffset: nextOffset(next),
 		};
+		return { answer, index: typeof index === 'number' && Number.isInteger(index) ? index : undefined };
 	}
 
 	/**
