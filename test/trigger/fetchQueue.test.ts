@@ -1,6 +1,5 @@
 // Fetch Queue on a cursor-backed source (Cortex XDR here): where the first run starts (Start From,
 // issue 11), Reset Cursor To applied once (issue 9, case 8), and hints only for what matters.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
@@ -10,13 +9,9 @@ import type { ReadSettings } from '../../nodes/shared/query';
 import { counterHints, newCounters, readCursorQueue } from '../../nodes/shared/queue';
 import type { AuditItem, AuditSource, SourceContext } from '../../nodes/shared/types';
 import { advancedCredential, cortexRecord, FakeCortex, ids, idsOf, recordsBefore, runCortex } from '../cortexXdr/fakeCortex';
+import { offline } from '../support/offline';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
+offline();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -4,12 +4,12 @@
 // in-memory copy of n8n's `DeduplicationHelper` (entries mode: md5 keys, read-modify-write, trimmed
 // to maxEntries). The single-process case shares one static data object and must not need the store.
 import { createHash } from 'node:crypto';
-import nock from 'nock';
 import { DataDeduplicationService } from 'n8n-core';
 import type { DeduplicationItemTypes, ICheckProcessedContextData, ICheckProcessedOptions, IDataDeduplicator, IDataObject } from 'n8n-workflow';
 
 import { LEDGER_MARKER } from '../../nodes/shared/ledger';
 import { advancedCredential, cortexRecord, FakeCortex, ids, idsOf, recordsBefore, runCortex } from '../cortexXdr/fakeCortex';
+import { offline } from '../support/offline';
 
 /** n8n's entries mode, in memory: one list of hashed keys per workflow and context. */
 class MemoryDeduplicator implements IDataDeduplicator {
@@ -62,16 +62,9 @@ class MemoryDeduplicator implements IDataDeduplicator {
 }
 
 const store = new MemoryDeduplicator();
-beforeAll(async () => {
-	nock.disableNetConnect();
-	await DataDeduplicationService.init(store);
-});
+offline();
+beforeAll(async () => await DataDeduplicationService.init(store));
 beforeEach(() => store.lists.clear());
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
