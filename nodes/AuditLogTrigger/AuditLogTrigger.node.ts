@@ -1,7 +1,6 @@
 // The Audit Log Trigger: polls a source and emits every new audit event once, oldest first.
 import {
 	deepCopy,
-	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
@@ -10,7 +9,6 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
-	type JsonObject,
 } from 'n8n-workflow';
 import { shapeOutput } from '../shared/auditItem';
 import { createSourceContext } from '../shared/context';
@@ -29,7 +27,7 @@ import {
 	newCounters,
 	noDataError,
 	openCursor,
-	partialQueueMessage,
+	partialQueueError,
 	previewRecent,
 	queueItemMatches,
 	readCursorQueue,
@@ -167,10 +165,10 @@ export class AuditLogTrigger implements INodeType {
 			if (queueMode) {
 				const memory = deepCopy((staticData[VERIFICATION_MEMORY_KEY] as IDataObject | undefined) ?? {});
 				const read = await readNativeQueue(ctx, source, settings, maxEvents, memory, counters);
-				if (read.error) {
+				if (read.failure) {
 					// What was taken from a read-once queue is delivered; the failure is recorded as a failed
 					// trigger execution (and the error workflow runs) alongside it.
-					reportError(this, queueFailure(this, partialQueueMessage(source, read), read.error));
+					reportError(this, partialQueueError(this.getNode(), source, read, read.failure));
 				}
 				if (settings.query.verify && source.verifyPage) staticData[VERIFICATION_MEMORY_KEY] = memory;
 				return emit(read.events, source, settings);
@@ -193,22 +191,6 @@ export class AuditLogTrigger implements INodeType {
 			lease.release();
 		}
 	}
-}
-
-/**
- * The failure of a queue read that already delivered its taken events: a vendor's failure stays a
- * NodeApiError with the vendor's status (the message says what was delivered), anything else is
- * wrapped once.
- */
-function queueFailure(fn: IPollFunctions, message: string, cause: Error): NodeApiError | NodeOperationError {
-	if (cause instanceof NodeApiError) {
-		return new NodeApiError(fn.getNode(), { message } as JsonObject, {
-			message,
-			description: cause.description ?? undefined,
-			httpCode: cause.httpCode ?? undefined,
-		});
-	}
-	return new NodeOperationError(fn.getNode(), message, { description: cause.message });
 }
 
 /** Records a failure next to a poll that still delivers its items (n8n: a failed trigger execution). */

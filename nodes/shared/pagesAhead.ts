@@ -23,6 +23,20 @@ export function fetchAheadUntil(query: AuditQuery): number {
 }
 
 /**
+ * The pages from `start` on, `step` apart, below `total` and the caller's bound
+ * (`fetchAheadUntil`), fetched ahead `width()` at a time; undefined when none may be.
+ */
+export function pagesAhead<T>(
+	query: AuditQuery,
+	fetch: (offset: number) => Promise<T>,
+	at: { start: number; step: number; total: number },
+	width?: () => number,
+): PagesAhead<T> | undefined {
+	const end = Math.min(at.total, fetchAheadUntil(query));
+	return at.start < end && at.step > 0 ? new PagesAhead(fetch, at.start, at.step, end, width) : undefined;
+}
+
+/**
  * The pages at start, start + step, … (below `end`) requested ahead, at most `width()` at a time
  * counting the one the reader waits for. The reader asks for each offset in turn with `take`;
  * answers come back in that order whatever order they arrive in. An offset other than the one

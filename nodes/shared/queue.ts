@@ -3,7 +3,7 @@
 // either, verification with its memory, and the hints that matter. Both nodes go through here so
 // that one fix reaches both (the trigger once carried its own copy of the queue drain, and the two
 // copies differed).
-import { deepCopy, NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
+import { deepCopy, NodeApiError, NodeOperationError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 import { matchesCommonFilters, timed } from './auditItem';
 import { loadCursor, readNewEvents, saveCursor, seedCursor, type CursorState } from './cursor';
 import type { ReadSettings } from './query';
@@ -107,13 +107,14 @@ export type NativeQueueRead = {
 	full: boolean;
 	stoppedAtDeadline: boolean;
 	/**
-	 * The failure that ended the read after pages were taken. Those pages are in `events` (a page
-	 * taken from a read-once queue is delivered, never discarded) and the caller reports the error.
+	 * The failure that ended the read after pages were taken, and the queue batch (1-based) it
+	 * failed at. Those pages are in `events` (a page taken from a read-once queue is delivered,
+	 * never discarded) and the caller reports the failure (`partialQueueMessage`/`partialQueueError`).
 	 */
-	error?: Error;
-	/** With `error`: the queue batch (1-based) whose read failed, for the report to say where. */
-	failedBatch?: number;
+	failure?: QueueFailure;
 };
+
+export type QueueFailure = { error: Error; batch: number };
 
 /**
  * Reads the vendor's read-once queue until it is empty, `max` records were taken, or the run's
@@ -157,18 +158,34 @@ export async function readNativeQueue(
 			`Failed at queue batch ${batches + 1} (${result.taken} event(s) taken before it).`,
 		);
 		if (result.taken === 0) throw asNodeError(ctx, error);
-		result.error = error as Error;
-		result.failedBatch = batches + 1;
+		result.failure = { error: error as Error, batch: batches + 1 };
 	}
 	return result;
 }
 
 /** How a read-once queue failure is told once its taken events have been delivered. */
-export function partialQueueMessage(source: AuditSource, read: NativeQueueRead): string {
+export function partialQueueMessage(source: AuditSource, read: NativeQueueRead, failure: QueueFailure): string {
 	return (
-		`${source.displayName} queue read failed after ${read.taken} event(s) were taken: ${read.error?.message ?? 'unknown error'} (at queue batch ${read.failedBatch ?? '?'}). ` +
+		`${source.displayName} queue read failed after ${read.taken} event(s) were taken: ${failure.error.message} (at queue batch ${failure.batch}). ` +
 		`The ${read.events.length} event(s) taken that pass the filters are in the output (the queue cannot give them back); run again to read the rest.`
 	);
+}
+
+/**
+ * The same failure as an error (the trigger's failed execution): a vendor's failure stays a
+ * NodeApiError with the vendor's status, anything else is wrapped once.
+ */
+export function partialQueueError(node: INode, source: AuditSource, read: NativeQueueRead, failure: QueueFailure): NodeApiError | NodeOperationError {
+	const message = partialQueueMessage(source, read, failure);
+	const cause = failure.error;
+	if (cause instanceof NodeApiError) {
+		return new NodeApiError(node, { message } as JsonObject, {
+			message,
+			description: cause.description ?? undefined,
+			httpCode: cause.httpCode ?? undefined,
+		});
+	}
+	return new NodeOperationError(node, message, { description: cause.message });
 }
 
 export type CursorRead = {

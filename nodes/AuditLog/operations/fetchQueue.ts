@@ -174,11 +174,11 @@ async function drainNativeQueue(run: OperationRun, limit: number, returnAll: boo
 	// A page taken from a read-once queue is returned whole, even past Limit: cutting it would lose events.
 	const read = await readNativeQueue(ctx, source, settings, limit, {}, counters);
 	const out = paired(shape(run, settings, read.events), itemIndex);
-	if (read.error) {
+	if (read.failure) {
 		// The events taken are gone from the vendor: they are output whatever else happens. With Continue
 		// On Fail the failure also becomes an error item; without, it is this hint (a failure that
 		// persists fails the next run before anything is taken, so it cannot stay hidden).
-		const message = partialQueueMessage(source, read);
+		const message = partialQueueMessage(source, read, read.failure);
 		run.notes.push(message);
 		if (fn.continueOnFail()) out.push({ json: { error: message }, pairedItem: { item: itemIndex } });
 	} else if (returnAll && read.full) {

@@ -1,7 +1,8 @@
 // The steps of a vendor's native export (CBC's job, Pangea's search → download_results → file):
-// a failed step says where it failed (the job or result it concerns), Max Wait bounds the whole
-// export — every search, job poll, 202 wait and download — not each call on its own, and a file
-// holding fewer records than the vendor counted for it is never presented as the export.
+// a failed step says where it failed (the job or result it concerns), and a file holding fewer
+// records than the vendor counted for it is never presented as the export. `exportBudget` makes Max
+// Wait bound a whole export — every search, 202 wait and download — not each call on its own;
+// Pangea's export runs on it, CBC's Job Service wait still applies Max Wait to the job alone.
 import { NodeApiError, type JsonObject } from 'n8n-workflow';
 import { countRecords } from '../files';
 import { locateError } from '../reader';

@@ -4,7 +4,7 @@ import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { isoTime } from '../../auditItem';
 import { contentId } from '../../canonical';
 import type { AuditQuery, Page, SourceContext } from '../../types';
-import { fetchAheadUntil, PAGES_IN_FLIGHT, PagesAhead } from '../../pagesAhead';
+import { pagesAhead, PAGES_IN_FLIGHT, type PagesAhead } from '../../pagesAhead';
 import { QuotaMeter } from './quota';
 import {
 	AUDIT_LOGS_PATH,
@@ -211,10 +211,8 @@ class CiscoRead {
 	 * Limit), within the hourly quota Cisco reports left; undefined when nothing may be.
 	 */
 	ahead(window: Window, offset: number, step: number, total: number, limit: number): PagesAhead<Answer> | undefined {
-		const end = Math.min(total, fetchAheadUntil(this.query));
-		if (offset >= end || step <= 0) return undefined;
 		const width = () => Math.min(PAGES_IN_FLIGHT, Math.max(1, this.quota.remaining ?? PAGES_IN_FLIGHT));
-		return new PagesAhead((at) => this.fetch(window, at, limit), offset, step, end, width);
+		return pagesAhead(this.query, (at) => this.fetch(window, at, limit), { start: offset, step, total }, width);
 	}
 
 	page(records: IDataObject[], total: number | undefined): Page {

@@ -1,6 +1,6 @@
 // Palo Alto Cortex XDR "Get Audit Management Log": offset pages of 100, either order, a tenant-wide rate budget.
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { fetchAheadUntil, PAGES_IN_FLIGHT, PagesAhead } from '../../pagesAhead';
+import { pagesAhead, PAGES_IN_FLIGHT, type PagesAhead } from '../../pagesAhead';
 import type { ApiResponse, AuditQuery, AuditSource, Page, SourceContext, VendorError } from '../../types';
 import { CORTEX_FILTER_FIELDS, CORTEX_OPTION_FIELDS, TENANT_REQUESTS_PER_SECOND } from './fields';
 import { cortexInsertTime, normalizeCortex } from './normalize';
@@ -77,11 +77,10 @@ async function* managementLogPages(ctx: SourceContext, query: AuditQuery): Async
 			from += data.length;
 			if (data.length < size || (total !== undefined && from >= total)) return;
 			if (ahead === undefined && total !== undefined) {
-				const end = Math.min(total, fetchAheadUntil(query));
 				// Never more in flight than the per-second budget: a request waiting for its answer
 				// holds its slot, so a fuller window would only queue in the transport.
 				const width = Math.min(PAGES_IN_FLIGHT, Math.floor(cortexRequestsPerSecond(query.vendorOptions)));
-				if (from < end) ahead = new PagesAhead(fetchAt, from, size, end, () => width);
+				ahead = pagesAhead(query, fetchAt, { start: from, step: size, total }, () => width);
 			}
 		}
 	} finally {

@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { parameterError } from '../../errors';
 import type { AuditQuery, NodeFunctions, Page, RawRecord, SourceContext } from '../../types';
-import { fetchAheadUntil, PagesAhead } from '../../pagesAhead';
+import { pagesAhead } from '../../pagesAhead';
 import { pangeaPost } from './request';
 import { ORDER_BY_FIELDS } from './fields';
 import { gatewayUrlProblem, rootGatewayUrl } from './verification';
@@ -147,8 +147,7 @@ export async function* searchPages(ctx: SourceContext, query: AuditQuery): Async
 	let offset = first.events?.length ?? 0;
 	// The results of one search are stored as they were found: the pages up to the count (at most
 	// max_results) can be fetched ahead, a few at a time, and are handed out in order.
-	const end = Math.min(count, MAX_RESULTS, fetchAheadUntil(query));
-	const ahead = offset < end && offset > 0 ? new PagesAhead(fetchAt, offset, limit, end) : undefined;
+	const ahead = offset > 0 ? pagesAhead(query, fetchAt, { start: offset, step: limit, total: Math.min(count, MAX_RESULTS) }) : undefined;
 	try {
 		while (offset < count) {
 			ctx.throwIfCancelled();
