@@ -242,7 +242,20 @@ export async function startSimulator(options) {
 			body,
 			origin: originOf(req, sim.url),
 			truncate: false,
+			// The client closed its end before the whole answer was written (it gave up waiting). Node
+			// keeps such a socket half-open and still "finishes" a late answer into it, so
+			// `res.writableFinished` alone would count that answer as delivered.
+			clientGone: false,
 		};
+		const gone = () => {
+			if (!res.writableFinished) ctx.clientGone = true;
+		};
+		req.socket.once('end', gone);
+		req.socket.once('close', gone);
+		res.once('finish', () => {
+			req.socket.off('end', gone);
+			req.socket.off('close', gone);
+		});
 		if (area === 'sim') return respond(ctx, await control(ctx));
 		if (area !== 'other') {
 			if (sim.config.latencyMs > 0) await delay(sim.config.latencyMs);

@@ -608,7 +608,7 @@ export function createCbc(sim) {
 			reads.map(({ key, records, ctx }) => ({
 				key,
 				records,
-				delivered: !ctx.answerCut && ctx.res.writableFinished,
+				delivered: !ctx.answerCut && !ctx.clientGone && ctx.res.writableFinished,
 			})),
 		summary: () => ({
 			events: events.length,
