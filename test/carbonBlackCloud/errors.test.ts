@@ -4,6 +4,13 @@ import { NodeApiError, NodeOperationError, type INodeParameters } from 'n8n-work
 import { deepText, failureOf, jsonOf, runCbc, trackUnmatched } from '../support/auditLog';
 import { CBC_CREDENTIALS, CbcBackend, type CbcBackendOptions } from '../support/cbcBackend';
 import { cbcEvents } from '../support/cbcEvents';
+import { useVirtualClock, virtualClock } from '../support/virtualClock';
+import { DEFAULT_TRANSPORT, Transport } from '../../nodes/shared/transport';
+
+// Waits move a virtual clock: what a retry waited is read exactly, whatever the machine's load.
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
+);
 
 const RANGE = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 const events = cbcEvents(30);
@@ -16,11 +23,18 @@ beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
 	nock.emitter.removeAllListeners('no match');
 	unmatched = trackUnmatched();
+	useVirtualClock(Date.parse('2024-05-02T12:00:00.000Z'), DEFAULT_TRANSPORT, Transport);
 });
-afterEach(() => nock.cleanAll());
+afterEach(() => {
+	jest.restoreAllMocks();
+	nock.cleanAll();
+});
 afterAll(() => nock.enableNetConnect());
 
 const searchFive = { operation: 'search', returnAll: false, limit: 5, filters: RANGE };
+
+/** Virtual ms slept in the run (long waits are slept in slices). */
+const waited = () => virtualClock.slept.reduce((sum, ms) => sum + ms, 0);
 
 function backendWith(options: CbcBackendOptions): CbcBackend {
 	return new CbcBackend({ events, ...options }).install();
@@ -31,26 +45,24 @@ describe('retries', () => {
 		const backend = backendWith({
 			failFirst: [{ status: 429, body: { message: 'Too many requests' }, headers: { 'Retry-After': '1' } }],
 		});
-		const started = Date.now();
 
 		const result = await runCbc(searchFive);
 
-		const elapsed = Date.now() - started;
 		expect(jsonOf(result)).toHaveLength(5);
 		expect(backend.requests).toHaveLength(2);
-		expect(elapsed).toBeGreaterThanOrEqual(950);
-		expect(elapsed).toBeLessThan(2_500);
+		expect(waited()).toBe(1000);
 	});
 
 	it('retries a 503 after a short backoff, then succeeds', async () => {
 		const backend = backendWith({ failFirst: [{ status: 503, body: 'Service Unavailable' }] });
-		const started = Date.now();
 
 		const result = await runCbc(searchFive);
 
 		expect(jsonOf(result)).toHaveLength(5);
 		expect(backend.requests).toHaveLength(2);
-		expect(Date.now() - started).toBeLessThan(1_500);
+		// One backoff: the first step is 500 ms, with full jitter above half of it.
+		expect(waited()).toBeGreaterThanOrEqual(250);
+		expect(waited()).toBeLessThanOrEqual(500);
 	});
 });
 

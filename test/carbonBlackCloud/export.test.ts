@@ -5,6 +5,13 @@ import { binaryToBuffer } from '../harness/n8n';
 import { failureOf, jsonOf, runCbc } from '../support/auditLog';
 import { CbcBackend, PRESIGNED_HOST, type CbcBackendOptions } from '../support/cbcBackend';
 import { cbcEvents } from '../support/cbcEvents';
+import { useVirtualClock, virtualClock } from '../support/virtualClock';
+import { DEFAULT_TRANSPORT, Transport } from '../../nodes/shared/transport';
+
+// Job polls wait on a virtual clock: Max Wait is measured exactly, whatever the machine's load.
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
+);
 
 const RANGE = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 const FAST = { pollInterval: 0.02, maxWait: 5 };
@@ -13,8 +20,14 @@ const events = cbcEvents(40);
 // A description with a comma, quotes and a line break: one record, however the CSV splits it.
 events[7] = { ...events[7], description: 'Renamed policy "Lab, old"\nto "Lab"' };
 
+const T0 = Date.parse('2024-05-02T12:00:00.000Z');
+
 beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+beforeEach(() => useVirtualClock(T0, DEFAULT_TRANSPORT, Transport));
+afterEach(() => {
+	jest.restoreAllMocks();
+	nock.cleanAll();
+});
 afterAll(() => nock.enableNetConnect());
 
 function backendWith(options: CbcBackendOptions): CbcBackend {
@@ -122,7 +135,6 @@ describe('Export and Wait', () => {
 
 	it('times out after Max Wait with a NodeOperationError naming the job id', async () => {
 		const backend = backendWith({ jobSteps: ['CREATED'] });
-		const started = Date.now();
 
 		const error = await failureOf(exportRun('csv', { pollInterval: 0.05, maxWait: 0.3 }));
 
@@ -131,9 +143,10 @@ describe('Export and Wait', () => {
 		expect(error.message).toContain(`job ${jobId}`);
 		expect(error.message).toContain('Max Wait');
 		expect(String(error.description)).toContain(String(jobId));
-		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-		expect(Date.now() - started).toBeLessThan(3_000);
-		expect(backend.statusPolls.length).toBeGreaterThanOrEqual(3);
+		// It waited out Max Wait (300 ms) in 50 ms polls, and no longer.
+		expect(virtualClock.now - T0).toBeGreaterThanOrEqual(250);
+		expect(virtualClock.now - T0).toBeLessThanOrEqual(300);
+		expect(backend.statusPolls.length).toBeGreaterThanOrEqual(5);
 	});
 
 	it('counts the matches with the export\'s own criteria before creating the job', async () => {

@@ -6,6 +6,7 @@ import { CiscoSecureEndpointApi } from '../../credentials/CiscoSecureEndpointApi
 import { contentId as ciscoId } from '../../nodes/shared/canonical';
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
+import { whileHeld } from '../support/virtualClock';
 
 export const CLIENT_ID = '0a1b2c3d4e5f60718293';
 export const API_KEY = 'dummy-cisco-key-4711-abcdef';
@@ -115,7 +116,7 @@ export class FakeCisco {
 			.reply(function (uri, _body, callback) {
 				const reply = answer(uri, this.req.headers as Record<string, string>);
 				const held = hold(requests[requests.length - 1]);
-				if (held) void held.then(() => callback(null, reply));
+				if (held) void whileHeld(held).then(() => callback(null, reply));
 				else callback(null, reply);
 			});
 	}

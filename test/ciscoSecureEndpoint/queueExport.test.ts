@@ -3,7 +3,7 @@ import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { AuditLogTrigger } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
-import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
+import { DEFAULT_TRANSPORT, Transport } from '../../nodes/shared/transport';
 import type { ExportFormat } from '../../nodes/shared/types';
 import { runPoll } from '../harness/n8n';
 import { expectExportMatchesSearch } from '../support/exportFiles';
@@ -18,17 +18,15 @@ import {
 	ids,
 	idsOf,
 } from './fakeCisco';
-import { virtualClock } from './virtualClock';
+import { useVirtualClock, virtualClock } from '../support/virtualClock';
 
 jest.mock('n8n-workflow', () =>
-	jest.requireActual<typeof import('./virtualClock')>('./virtualClock').withVirtualSleep(),
+	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
 );
 
 beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
-	virtualClock.reset(Date.parse('2024-05-01T12:00:00.400Z'));
-	jest.spyOn(Date, 'now').mockImplementation(virtualClock.read);
-	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(virtualClock.read);
+	useVirtualClock(Date.parse('2024-05-01T12:00:00.400Z'), DEFAULT_TRANSPORT, Transport);
 });
 afterEach(() => {
 	jest.restoreAllMocks();

@@ -5,7 +5,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { PAGES_IN_FLIGHT } from '../../nodes/shared/pagesAhead';
 import { MAX_SHIFTS } from '../../nodes/shared/sources/ciscoSecureEndpoint/pages';
-import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
+import { DEFAULT_TRANSPORT, Transport } from '../../nodes/shared/transport';
 
 import {
 	API_KEY,
@@ -20,10 +20,10 @@ import {
 	idsOf,
 	isoSeconds,
 } from './fakeCisco';
-import { virtualClock } from './virtualClock';
+import { useVirtualClock, virtualClock } from '../support/virtualClock';
 
 jest.mock('n8n-workflow', () =>
-	jest.requireActual<typeof import('./virtualClock')>('./virtualClock').withVirtualSleep(),
+	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
 );
 
 /** 12:00:00.997: a node that read the clock one tick later would be in the next second. */
@@ -31,9 +31,7 @@ const NOW = Date.parse('2024-05-01T12:00:00.997Z');
 
 beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
-	virtualClock.reset(NOW);
-	jest.spyOn(Date, 'now').mockImplementation(virtualClock.read);
-	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(virtualClock.read);
+	useVirtualClock(NOW, DEFAULT_TRANSPORT, Transport);
 });
 afterEach(() => {
 	jest.restoreAllMocks();

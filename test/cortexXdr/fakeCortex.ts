@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { CortexXdrApi } from '../../credentials/CortexXdrApi.credentials';
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { runNode, type RunNodeOptions } from '../harness/n8n';
+import { whileHeld } from '../support/virtualClock';
 
 export const CORTEX_URL = 'https://api-acme.xdr.eu.paloaltonetworks.com';
 export const CORTEX_PATH = '/public_api/v1/audits/management_logs/';
@@ -139,7 +140,7 @@ export class FakeCortex {
 					callback(null, [status, json, replyHeaders ?? {}]);
 				};
 				const held = hold(body);
-				if (held) void held.then(reply);
+				if (held) void whileHeld(held).then(reply);
 				else reply();
 			});
 	}
