@@ -281,6 +281,11 @@ class NetworkFailure extends Error {
  * Reads a body stream into one Buffer, counting bytes as they arrive: past `cap` the stream is
  * destroyed and BodyTooLarge thrown, so no more than the cap is ever held. A silence longer than
  * `idleMs`, a cancel or a connection lost mid-body fail it as a network failure.
+ *
+ * With `expectedBytes` (a declared Content-Length, within the cap) the bytes are copied into one
+ * buffer of that size as they arrive, so a large answer (an export file) is held once instead of
+ * as chunks and then again as their join. An answer longer than it declared (a body decoded from
+ * gzip) goes on as chunks; one shorter is handed back as what came.
  */
 export async function readCapped(
 	stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
@@ -290,11 +295,15 @@ export async function readCapped(
 		timer: TransportSettings['timer'];
 		now: () => number;
 		signal?: AbortSignal;
+		expectedBytes?: number;
 	},
 ): Promise<Buffer> {
 	return await new Promise<Buffer>((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let total = 0;
+		const expected = options.expectedBytes;
+		// Untouched pages of a large allocation are not resident: a length declared and never sent costs no memory.
+		let whole = expected !== undefined && expected > 0 && expected <= cap ? Buffer.allocUnsafe(expected) : undefined;
 		let done = false;
 		let disarm: () => void = () => undefined;
 		const finish = (error: Error | undefined) => {
@@ -305,7 +314,8 @@ export async function readCapped(
 			if (error) {
 				stream.destroy();
 				reject(error);
-			} else resolve(Buffer.concat(chunks, total));
+			} else if (whole) resolve(total === whole.length ? whole : whole.subarray(0, total));
+			else resolve(Buffer.concat(chunks, total));
 		};
 		let lastData = options.now();
 		// One timer at a time: when it fires, the silence so far decides (fail, or wait the rest).
@@ -328,9 +338,14 @@ export async function readCapped(
 		stream.on('data', (chunk: Buffer | string) => {
 			if (done) return;
 			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+			if (total + bytes.length > cap) return finish(new BodyTooLarge(cap));
+			if (whole && total + bytes.length <= whole.length) bytes.copy(whole, total);
+			else {
+				if (whole) chunks.push(whole.subarray(0, total));
+				whole = undefined;
+				chunks.push(bytes);
+			}
 			total += bytes.length;
-			if (total > cap) return finish(new BodyTooLarge(cap));
-			chunks.push(bytes);
 			lastData = options.now();
 		});
 		stream.on('end', () => finish(undefined));
@@ -690,6 +705,7 @@ export class Transport {
 			throw new BodyTooLarge(cap);
 		}
 		const data = await readCapped(body, cap, {
+			expectedBytes: Number.isFinite(declared) && declared >= 0 ? declared : undefined,
 			idleMs,
 			timer: this.settings.timer,
 			now: this.settings.now,

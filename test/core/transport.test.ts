@@ -359,6 +359,39 @@ describe('Transport: bodies', () => {
 		expect(stream.pulled()).toBe(0);
 	});
 
+	describe('a declared Content-Length (read into one buffer of that size)', () => {
+		const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+		const chunksOf = (data: Buffer, size: number) =>
+			Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
+		const binaryWith = async (body: Buffer, declared: number, maxBodyBytes = 1 << 20) => {
+			const { transport } = transportWith(
+				[{ statusCode: 200, body: bodyStream(chunksOf(body, 16_384)), headers: { 'content-length': String(declared) } }],
+				{ maxBodyBytes },
+			);
+			return (await transport.request<Buffer>({ method: 'GET', url: '/file', binary: true })).body;
+		};
+
+		it('hands back exactly the bytes that came', async () => {
+			expect((await binaryWith(bytes, bytes.length)).equals(bytes)).toBe(true);
+		});
+
+		it('keeps bytes past the declared length (a body decoded from gzip is longer)', async () => {
+			expect((await binaryWith(bytes, 20_000)).equals(bytes)).toBe(true);
+			expect((await binaryWith(bytes, 16_384)).equals(bytes)).toBe(true);
+		});
+
+		it('hands back a shorter body as what came, without the unfilled rest', async () => {
+			const data = await binaryWith(bytes, 90_000);
+			expect(data.length).toBe(bytes.length);
+			expect(data.equals(bytes)).toBe(true);
+		});
+
+		it('still stops at the cap when the body outgrows what it declared', async () => {
+			const error = await failureOf(binaryWith(bytes, 10_000, 50_000));
+			expect(error.message).toContain('larger than the Max Download Size (50000 bytes)');
+		});
+	});
+
 	it('fails a body that goes silent for the timeout (injected timer), without retrying it', async () => {
 		const stream = bodyStream(['{"a":'], false);
 		const timers: Array<() => void> = [];
