@@ -6,6 +6,7 @@ import { CBC_CREDENTIALS, CbcBackend, type CbcBackendOptions } from '../support/
 import { cbcEvents } from '../support/cbcEvents';
 import { useVirtualClock, virtualClock } from '../support/virtualClock';
 import { DEFAULT_TRANSPORT, Transport } from '../../nodes/shared/transport';
+import { offline } from '../support/offline';
 
 // Waits move a virtual clock: what a retry waited is read exactly, whatever the machine's load.
 jest.mock('n8n-workflow', () =>
@@ -19,17 +20,12 @@ const wrongKey = { carbonBlackCloudApi: { ...CBC_CREDENTIALS, apiSecretKey: WRON
 
 let unmatched: string[];
 
-beforeAll(() => nock.disableNetConnect());
+offline();
 beforeEach(() => {
 	nock.emitter.removeAllListeners('no match');
 	unmatched = trackUnmatched();
 	useVirtualClock(Date.parse('2024-05-02T12:00:00.000Z'), DEFAULT_TRANSPORT, Transport);
 });
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 const searchFive = { operation: 'search', returnAll: false, limit: 5, filters: RANGE };
 

@@ -1,5 +1,4 @@
 // CBC Export and Wait: _export → Job Service polls → download (direct or a 303 without auth), failures, timeout.
-import nock from 'nock';
 import { NodeApiError, NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
 import { binaryToBuffer } from '../harness/n8n';
 import { failureOf, jsonOf, runCbc } from '../support/auditLog';
@@ -7,6 +6,7 @@ import { CbcBackend, PRESIGNED_HOST, type CbcBackendOptions } from '../support/c
 import { cbcEvents } from '../support/cbcEvents';
 import { useVirtualClock, virtualClock } from '../support/virtualClock';
 import { DEFAULT_TRANSPORT, Transport } from '../../nodes/shared/transport';
+import { offline } from '../support/offline';
 
 // Job polls wait on a virtual clock: Max Wait is measured exactly, whatever the machine's load.
 jest.mock('n8n-workflow', () =>
@@ -22,13 +22,8 @@ events[7] = { ...events[7], description: 'Renamed policy "Lab, old"\nto "Lab"' }
 
 const T0 = Date.parse('2024-05-02T12:00:00.000Z');
 
-beforeAll(() => nock.disableNetConnect());
+offline();
 beforeEach(() => useVirtualClock(T0, DEFAULT_TRANSPORT, Transport));
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 function backendWith(options: CbcBackendOptions): CbcBackend {
 	return new CbcBackend({ events, ...options }).install();

@@ -1,6 +1,5 @@
 // CBC-only filters: the new exclusions (verbose, flagged, a time window) and Actor / Actor IP lists in the
 // _search body, and NativeQueue.matches, which must make every one of them hold on queue items.
-import nock from 'nock';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { matchesCommonFilters } from '../../nodes/shared/auditItem';
 import { contentId } from '../../nodes/shared/canonical';
@@ -12,6 +11,7 @@ import { failureOf, jsonOf, runCbc, stubFunctions } from '../support/auditLog';
 import { CbcBackend } from '../support/cbcBackend';
 import { cbcEvents } from '../support/cbcEvents';
 import { tally } from '../support/tally';
+import { offline } from '../support/offline';
 
 const RANGE = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 const DESCRIPTIONS = ['Logged in successfully', 'Logged out', 'Updated policy "Standard"', 'Enabled bypass on device 7'];
@@ -29,9 +29,7 @@ const events: CbcRecord[] = cbcEvents(400).map((event, i) => ({
 }));
 const WINDOW = { start: events[100].create_time!, end: events[199].create_time! };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 /** Filter sets; the keys cover every CBC-only field (checked below) plus the common Actor lists. */
 const CASES: Array<[string, IDataObject]> = [

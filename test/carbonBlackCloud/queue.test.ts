@@ -7,6 +7,7 @@ import type { FakeRequest, FakeResponse } from '../support/cbcBackend';
 import { failureOf, jsonOf, runCbc } from '../support/auditLog';
 import { CbcBackend } from '../support/cbcBackend';
 import { cbcEvents } from '../support/cbcEvents';
+import { offline } from '../support/offline';
 
 const events = cbcEvents(200);
 const batches = (...sizes: number[]) => {
@@ -14,9 +15,7 @@ const batches = (...sizes: number[]) => {
 	return sizes.map((size) => events.slice(at, (at += size)));
 };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 describe('Fetch Queue', () => {
 	it('Return All reads batches until the queue answers empty, oldest first, each event once', async () => {

@@ -1,10 +1,10 @@
 // CBC Search through the Audit Log node and n8n-core: Return All past the 10 000-row window, Limit, rows.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { contentId } from '../../nodes/shared/canonical';
 import { jsonOf, runCbc } from '../support/auditLog';
 import { CBC_WINDOW, CbcBackend, type SearchCall } from '../support/cbcBackend';
 import { cbcEvents, type Burst } from '../support/cbcEvents';
+import { offline } from '../support/offline';
 
 const TOTAL = 23_500;
 /**
@@ -25,9 +25,7 @@ const RANGE = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000
 
 let backend: CbcBackend;
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 function expectWindowRuleKept(searches: SearchCall[]): void {
 	expect(searches.length).toBeGreaterThan(0);

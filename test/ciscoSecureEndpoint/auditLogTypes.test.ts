@@ -1,5 +1,4 @@
 // Cisco's Audit Log Type as a list from GET /v1/audit_log_types, loaded by both nodes through n8n-core's LoadOptionsContext.
-import nock from 'nock';
 import { LoadOptionsContext } from 'n8n-core';
 import { NodeApiError, type INodeParameters, type INodeProperties, type INodeType } from 'n8n-workflow';
 
@@ -20,10 +19,9 @@ import {
 	ids,
 	idsOf,
 } from './fakeCisco';
+import { offline } from '../support/offline';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 /** Calls a node's loadOptions method the way n8n's editor does, with the node's credential. */
 async function loadOptions(

@@ -1,5 +1,4 @@
 // Cisco Secure Endpoint through the shared operations: the cursor queue over a newest-first API, and paged export files.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { AuditLogTrigger } from '../../nodes/AuditLogTrigger/AuditLogTrigger.node';
@@ -19,20 +18,16 @@ import {
 	idsOf,
 } from './fakeCisco';
 import { useVirtualClock, virtualClock } from '../support/virtualClock';
+import { offline } from '../support/offline';
 
 jest.mock('n8n-workflow', () =>
 	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
 );
 
-beforeAll(() => nock.disableNetConnect());
+offline();
 beforeEach(() => {
 	useVirtualClock(Date.parse('2024-05-01T12:00:00.400Z'), DEFAULT_TRANSPORT, Transport);
 });
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 const MINUTE = 60_000;
 

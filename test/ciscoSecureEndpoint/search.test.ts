@@ -1,6 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only: setImmediate lets the event loop turn (answers released in a chosen order) */
 // Cisco Secure Endpoint Search through n8n-core: next links, Limit, a pinned range under insertions, quota waits, regions, errors.
-import nock from 'nock';
 import { NodeApiError } from 'n8n-workflow';
 
 import { PAGES_IN_FLIGHT } from '../../nodes/shared/pagesAhead';
@@ -21,6 +20,7 @@ import {
 	isoSeconds,
 } from './fakeCisco';
 import { useVirtualClock, virtualClock } from '../support/virtualClock';
+import { offline } from '../support/offline';
 
 jest.mock('n8n-workflow', () =>
 	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
@@ -29,15 +29,10 @@ jest.mock('n8n-workflow', () =>
 /** 12:00:00.997: a node that read the clock one tick later would be in the next second. */
 const NOW = Date.parse('2024-05-01T12:00:00.997Z');
 
-beforeAll(() => nock.disableNetConnect());
+offline();
 beforeEach(() => {
 	useVirtualClock(NOW, DEFAULT_TRANSPORT, Transport);
 });
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 

@@ -1,5 +1,4 @@
 // Cortex XDR through the shared operations: the cursor queue (Fetch Queue) and paged Export and Wait.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ExportFormat } from '../../nodes/shared/types';
@@ -13,10 +12,9 @@ import {
 	ids,
 	idsOf,
 } from './fakeCortex';
+import { offline } from '../support/offline';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 const MINUTE = 60_000;
 

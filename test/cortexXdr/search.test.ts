@@ -19,6 +19,7 @@ import {
 	ids,
 	idsOf,
 } from './fakeCortex';
+import { offline } from '../support/offline';
 
 jest.mock('n8n-workflow', () =>
 	jest
@@ -26,16 +27,11 @@ jest.mock('n8n-workflow', () =>
 		.withVirtualSleep(),
 );
 
-beforeAll(() => nock.disableNetConnect());
+offline();
 beforeEach(() => {
 	// Waits move this clock instead of taking time: rate budgets and retries are measured exactly.
 	useVirtualClock(Date.parse('2024-05-01T12:00:00.000Z'), DEFAULT_TRANSPORT, Transport);
 });
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 describe('Cortex XDR Search', () => {
 	it('reads Return All across pages of 100, newest first, with the range and sort in every body', async () => {

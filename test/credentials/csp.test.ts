@@ -9,6 +9,7 @@ import { CREDENTIAL_TYPES, deepText, failureOf, jsonOf } from '../support/auditL
 import { CbcBackend } from '../support/cbcBackend';
 import { cbcEvents } from '../support/cbcEvents';
 import { tally } from '../support/tally';
+import { offline } from '../support/offline';
 
 const CBC = 'https://ew2.carbonblackcloud.vmware.com';
 const CSP = 'https://console.cloud.vmware.com';
@@ -86,9 +87,7 @@ class FakeCsp {
 	}
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 async function run(parameters: INodeParameters, credentials: ICredentialDataDecryptedObject) {
 	return await runNode({

@@ -22,6 +22,7 @@ import {
 } from '../../nodes/shared/sources/pangea/verify';
 import type { Verdict, Verification } from '../../nodes/shared/types';
 import { buildTree, LAYOUTS, signEvent, type PangeaTree } from './tree';
+import { offline } from '../support/offline';
 
 /**
  * The SDK keeps its verification helpers private to its bundle. They are reached through public
@@ -184,9 +185,7 @@ function mutations(text: string, at: number[]): string[] {
 // Every size up to 20, then both sides of powers of two, up to 1 000 records.
 const SIZES = [...Array.from({ length: 20 }, (_, i) => i + 1), 31, 33, 64, 65, 129, 256, 500, 1000];
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 describe('cross-check with pangea-node-sdk', () => {
 	describe.each(LAYOUTS)('layout %s', (layout) => {

@@ -5,6 +5,7 @@ import { pollDelayMs } from '../../nodes/shared/sources/pangea/request';
 import { DEFAULT_TRANSPORT } from '../../nodes/shared/transport';
 import { failureOf, jsonOf } from '../support/auditLog';
 import { BASE, loginRecords, ok, runPangea, TOKEN } from './fixture';
+import { offline } from '../support/offline';
 
 /**
  * A virtual clock: every wait of the run returns at once and moves it forward, so the minutes of
@@ -28,17 +29,12 @@ const ACCEPTED = {
 	result: { ttl_mins: 5760, retry_counter: 0, location: `${BASE}/request/prq_42` },
 };
 
-beforeAll(() => nock.disableNetConnect());
+offline();
 beforeEach(() => {
 	mockClock.now = Date.UTC(2024, 4, 3);
 	mockClock.onSleep = undefined;
 	jest.spyOn(DEFAULT_TRANSPORT, 'now').mockImplementation(() => mockClock.now);
 });
-afterEach(() => {
-	jest.restoreAllMocks();
-	nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
 
 /** The search answers 202; polls answer 202 `pending` times, then the search result. */
 function acceptedSearch(pending: number) {

@@ -1,12 +1,10 @@
 // Late records: Pangea's cursor follows received_at (what /v1/search filters and sorts on), not the event's own timestamp.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { jsonOf } from '../support/auditLog';
 import { PangeaBackend, pangeaRecord, runPangea } from './fixture';
+import { offline } from '../support/offline';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 

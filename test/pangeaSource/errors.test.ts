@@ -4,13 +4,12 @@ import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow
 import { describePangeaError } from '../../nodes/shared/sources/pangea/request';
 import { deepText, failureOf, jsonOf } from '../support/auditLog';
 import { BASE, loginRecords, ok, runPangea, TOKEN } from './fixture';
+import { offline } from '../support/offline';
 
 const DAY = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 const search = { operation: 'search', returnAll: true, filters: DAY };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 function envelope(status: string, summary: string, result: unknown = null): IDataObject {
 	return { request_id: 'prq_err1', request_time: 'now', response_time: 'now', status, summary, result } as IDataObject;

@@ -6,14 +6,13 @@ import { gunzipIfNeeded } from '../../nodes/shared/sources/pangea/gzip';
 import { binaryToBuffer } from '../harness/n8n';
 import { failureOf } from '../support/auditLog';
 import { BASE, CONFIG_ID, isoMicros, ok, pangeaRecord, runPangea } from './fixture';
+import { offline } from '../support/offline';
 
 const FILES = 'https://files.pangea.test';
 const DAY = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 const CSV = 'received_at,hash,actor,message\r\n2024-05-01T08:00:00.000001Z,aa,alice,"Signed in, twice"\r\n2024-05-01T09:00:00.000001Z,bb,bob,Signed out\r\n';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 /** gzip with the WHATWG stream (node:zlib is off limits in .ts files, tests included). */
 async function gzip(text: string): Promise<Buffer> {

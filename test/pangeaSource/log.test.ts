@@ -5,12 +5,11 @@ import { NodeOperationError, type IDataObject, type INodeExecutionData } from 'n
 import { verifySignature } from '../../nodes/shared/sources/pangea/verify';
 import { deepText, failureOf, jsonOf } from '../support/auditLog';
 import { BASE, CONFIG_ID, CREDENTIALS, runPangea, type PangeaRun } from './fixture';
+import { offline } from '../support/offline';
 
 const RECEIVED_AT = '2024-05-01T08:00:00.000001Z';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 /** Sorted-key JSON, written apart from the package's canonicalJson so a shared bug cannot hide. */
 function sortedJson(value: unknown): string {

@@ -1,19 +1,17 @@
 // Pangea Search: the /v1/search body, /v1/results paging, time windows past 10 000, normalization, base URL.
-import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { normalizePangea } from '../../nodes/shared/sources/pangea/normalize';
 import { PAGES_IN_FLIGHT } from '../../nodes/shared/pagesAhead';
 import { pangeaBaseUrl } from '../../nodes/shared/sources/pangea/request';
 import { jsonOf } from '../support/auditLog';
 import { BASE, CONFIG_ID, loginRecords, PangeaBackend, pangeaRecord, runPangea, TOKEN } from './fixture';
+import { offline } from '../support/offline';
 
 const DAY = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 /** 08:00 on the day, plus 123 µs so that no record sits on a whole millisecond. */
 const T0 = Date.UTC(2024, 4, 1, 8) * 1000 + 123;
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 const hashes = (records: IDataObject[]) => records.map((r) => r.hash);
 

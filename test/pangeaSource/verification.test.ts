@@ -4,12 +4,11 @@ import { sleep, type IDataObject } from 'n8n-workflow';
 import { jsonOf } from '../support/auditLog';
 import { buildTree } from '../pangea/tree';
 import { BASE, CREDENTIALS, GATEWAY, ok, PangeaBackend, runPangea, serveGateway, serverRoots } from './fixture';
+import { offline } from '../support/offline';
 
 const DAY = { start: '2024-05-01T00:00:00.000Z', end: '2024-05-02T00:00:00.000Z' };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+offline();
 
 type Verdicts = { status: string; hash: string; signature: string; membership: string; consistency: string };
 
