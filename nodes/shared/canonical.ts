@@ -1,5 +1,6 @@
 // Canonical JSON (keys sorted at every depth, no whitespace) and the content-hash ids built on it.
 import * as crypto from 'node:crypto';
+import { BoundedMemo } from './memo';
 
 /**
  * Serializes a JSON value with object keys sorted by UTF-16 code unit at every depth and no
@@ -55,17 +56,10 @@ export function canonicalJson(value: unknown): string {
  * A vendor's records use a few dozen keys over and over: each is quoted once. Bounded, as a
  * record may carry any keys (free-form attribute maps).
  */
-const quotedKeys = new Map<string, string>();
-const QUOTED_KEYS_LIMIT = 4096;
+const quotedKeys = new BoundedMemo<string>(4096, (key) => JSON.stringify(key));
 
 function quotedKey(key: string): string {
-	let quoted = quotedKeys.get(key);
-	if (quoted === undefined) {
-		quoted = JSON.stringify(key);
-		if (quotedKeys.size >= QUOTED_KEYS_LIMIT) quotedKeys.clear();
-		quotedKeys.set(key, quoted);
-	}
-	return quoted;
+	return quotedKeys.get(key);
 }
 
 type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'hex') => string;

@@ -35,20 +35,21 @@ function validLease(value: unknown, now: number): value is Lease {
 
 /**
  * Takes the lease on this node's state until `until`, or returns undefined (writing nothing) when
- * another run of the same workflow node holds it.
+ * another run of the same workflow node holds it. Without `staticData` (a run that must leave it
+ * alone) only the in-process half is taken.
  */
-export function acquirePollLease(fn: Pick<IPollFunctions, 'getWorkflow' | 'getNode'>, staticData: IDataObject, now: number, until: number): PollLease | undefined {
+export function acquirePollLease(fn: Pick<IPollFunctions, 'getWorkflow' | 'getNode'>, staticData: IDataObject | undefined, now: number, until: number): PollLease | undefined {
 	const key = `${String(fn.getWorkflow().id ?? '')}\u0000${fn.getNode().id}`;
-	if (validLease(running.get(key), now) || validLease(staticData[LEASE_KEY], now)) return undefined;
+	if (validLease(running.get(key), now) || validLease(staticData?.[LEASE_KEY], now)) return undefined;
 	const lease: Lease = { token: randomUUID(), until };
 	running.set(key, lease);
-	staticData[LEASE_KEY] = { ...lease };
+	if (staticData) staticData[LEASE_KEY] = { ...lease };
 	const ours = (value: unknown) => (value as Lease | undefined)?.token === lease.token;
 	return {
-		holds: () => ours(running.get(key)) && ours(staticData[LEASE_KEY]),
+		holds: () => ours(running.get(key)) && (!staticData || ours(staticData[LEASE_KEY])),
 		release: () => {
 			if (ours(running.get(key))) running.delete(key);
-			if (ours(staticData[LEASE_KEY])) delete staticData[LEASE_KEY];
+			if (staticData && ours(staticData[LEASE_KEY])) delete staticData[LEASE_KEY];
 		},
 	};
 }

@@ -133,8 +133,6 @@ export type LedgerRead = {
 	events: TimedItem[];
 	/** Stopped at Limit (or the ledger's per-run maximum): more are waiting. */
 	full: boolean;
-	/** Events another run took between this run's look and its take (dropped here). */
-	takenElsewhere: number;
 	/** Gives the taken events back to the store: call when the run fails before its output is built. */
 	undo(): Promise<void>;
 };
@@ -154,15 +152,12 @@ export async function readLedgerQueue(
 ): Promise<LedgerRead> {
 	const fresh: Array<{ entry: TimedItem; key: string }> = [];
 	const maker = new KeyMaker();
-	const query = {
-		...settings.query,
-		order: 'desc' as const,
-		start: Math.max(settings.query.start ?? -Infinity, limits.lowerBound ?? -Infinity),
-	};
-	const start = Number.isFinite(query.start) ? query.start : undefined;
+	// Never below where the first run started, when every run knows it (Date, The Beginning).
+	const bounds = [settings.query.start, limits.lowerBound].filter((at): at is number => at !== undefined);
+	const query = { ...settings.query, order: 'desc' as const, start: bounds.length > 0 ? Math.max(...bounds) : undefined };
 	let stopAt = -Infinity;
 	try {
-		outer: for await (const { items, page } of readItems(ctx, source, { ...query, start })) {
+		for await (const { items, page } of readItems(ctx, source, query)) {
 			await verifyEntries(ctx, source, settings, page, items, {}, counters);
 			const batch: Array<{ entry: TimedItem; key: string }> = [];
 			for (const entry of items) {
@@ -187,7 +182,7 @@ export async function readLedgerQueue(
 						"In n8n's queue mode Fetch Queue finds its place by reading newest first, and this backlog is too deep for one run. Run it more often, narrow the filters, or use Options > Reset Cursor To.",
 				});
 			}
-			if (below) break outer;
+			if (below) break;
 		}
 	} catch (error) {
 		throw asNodeError(ctx, error);
@@ -209,7 +204,6 @@ export async function readLedgerQueue(
 	return {
 		events,
 		full: ordered.length > max,
-		takenElsewhere: wanted.length - taken.size,
 		undo: async () => await store.release([...taken]),
 	};
 }

@@ -1,6 +1,7 @@
 // The "OCSF" output format: a normalized audit item as an OCSF 1.8.0 event of its category's class.
 import type { IDataObject } from 'n8n-workflow';
 
+import { BoundedMemo } from './memo';
 import type { AuditCategory, AuditItem, AuditOutcome } from './types';
 
 export const OCSF_VERSION = '1.8.0';
@@ -297,20 +298,13 @@ function activityFor(cls: OcsfClass, action: string): NamedActivity {
  * A tenant uses a few dozen actions, and reading one is a split and several lookups: each
  * (class, action) is worked out once. Read only; bounded, as actions are vendor text.
  */
-const activities = new Map<OcsfClass, Map<string, NamedActivity>>();
-const ACTIVITY_MEMO_LIMIT = 2048;
+const activities = new Map<OcsfClass, BoundedMemo<NamedActivity>>();
 
 function activityOf(cls: OcsfClass, action: string | null): NamedActivity {
 	if (action === null) return UNKNOWN_ACTIVITY;
 	let byAction = activities.get(cls);
-	if (byAction === undefined) activities.set(cls, (byAction = new Map()));
-	let activity = byAction.get(action);
-	if (activity === undefined) {
-		if (byAction.size >= ACTIVITY_MEMO_LIMIT) byAction.clear();
-		activity = activityFor(cls, action);
-		byAction.set(action, activity);
-	}
-	return activity;
+	if (byAction === undefined) activities.set(cls, (byAction = new BoundedMemo(2048, (known) => activityFor(cls, known))));
+	return byAction.get(action);
 }
 
 /** Sets `key` unless the value is null or undefined: the members OCSF leaves out. */
@@ -320,10 +314,7 @@ function put(out: IDataObject, key: string, value: unknown): void {
 
 function withoutNulls(record: Record<string, unknown>): IDataObject {
 	const out: IDataObject = {};
-	for (const key of Object.keys(record)) {
-		const value = record[key];
-		if (value !== null && value !== undefined) out[key] = value as IDataObject[string];
-	}
+	for (const key of Object.keys(record)) put(out, key, record[key]);
 	return out;
 }
 

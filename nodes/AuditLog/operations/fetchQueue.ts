@@ -245,7 +245,7 @@ async function readCursorQueueRun(run: OperationRun, limit: number) {
 	// the same new events: the run that finds another one reading returns nothing and changes nothing.
 	// A run on the store leaves static data alone (a worker would save it over the workflow's), so its
 	// lease is the in-process half only; the store itself keeps two workers apart.
-	const lease = manual ? undefined : acquirePollLease(fn, onLedger ? {} : staticData, now, now + RUN_LEASE_MS);
+	const lease = manual ? undefined : acquirePollLease(fn, onLedger ? undefined : staticData, now, now + RUN_LEASE_MS);
 	if (!manual && !lease) {
 		run.notes.push('Another run of this node is still reading its queue: this run returned nothing and left the cursor as it was');
 		return [];

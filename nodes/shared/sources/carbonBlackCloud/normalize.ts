@@ -1,6 +1,7 @@
 // Carbon Black Cloud audit record → normalized audit item (ids by content: the v1 API has none).
 import { actionFromText, asEmail, asIp, baseItem, categoryFrom, isoTime, str } from '../../auditItem';
 import { contentId } from '../../canonical';
+import { BoundedMemo } from '../../memo';
 import type { AuditCategory, AuditItem, AuditOutcome, RawRecord } from '../../types';
 
 /** The fields of a CBC audit record (all optional: the Data Forwarder omits false and empty ones). */
@@ -30,19 +31,13 @@ type FromDescription = { action: string | null; category: AuditCategory; outcome
  * Audit descriptions repeat ("Logged in successfully"): what the regexes read from one is kept,
  * a pure memo bounded in size, so a page of 10 000 events runs the patterns a few dozen times.
  */
-const fromDescriptionMemo = new Map<string, FromDescription>();
-const MEMO_LIMIT = 5000;
+const fromDescriptionMemo = new BoundedMemo<FromDescription>(5000);
 
 function fromDescription(description: string | null): FromDescription {
-	const key = description ?? '';
-	let found = fromDescriptionMemo.get(key);
-	if (!found) {
+	return fromDescriptionMemo.get(description ?? '', () => {
 		const action = actionFromText(description);
-		found = { action, category: categoryFrom(action, description), outcome: cbcOutcome(description) };
-		if (fromDescriptionMemo.size >= MEMO_LIMIT) fromDescriptionMemo.clear();
-		fromDescriptionMemo.set(key, found);
-	}
-	return found;
+		return { action, category: categoryFrom(action, description), outcome: cbcOutcome(description) };
+	});
 }
 
 export function normalizeCbc(raw: RawRecord): AuditItem {

@@ -2,6 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { asEmail, asObject, baseItem, categoryFrom, isoTime, str } from '../../auditItem';
 import { contentId } from '../../canonical';
+import { BoundedMemo } from '../../memo';
 import type { AuditCategory, AuditItem, RawRecord } from '../../types';
 
 /** The fields of a Cisco audit record; the attribute maps are present for changes only. */
@@ -68,17 +69,10 @@ export function ciscoCategory(action: string | null, type: string | null): Audit
  * A tenant has a few dozen (event, type) pairs, and the category rules are a dozen regular
  * expressions: each pair is worked out once. Bounded, as records can carry any text.
  */
-const categories = new Map<string, AuditCategory>();
+const categories = new BoundedMemo<AuditCategory>(1024);
 
 function cachedCategory(action: string | null, type: string | null): AuditCategory {
-	const key = `${action ?? ''}\u0000${type ?? ''}`;
-	let category = categories.get(key);
-	if (category === undefined) {
-		if (categories.size >= 1024) categories.clear();
-		category = ciscoCategory(action, type);
-		categories.set(key, category);
-	}
-	return category;
+	return categories.get(`${action ?? ''}\u0000${type ?? ''}`, () => ciscoCategory(action, type));
 }
 
 export function normalizeCisco(raw: RawRecord): AuditItem {

@@ -2,6 +2,7 @@
 import { createHash, createPublicKey, verify as verifyBytes, type KeyObject } from 'node:crypto';
 
 import { canonicalJson, sha256Hex } from '../../canonical';
+import { BoundedMemo } from '../../memo';
 import type { ProofVerdict, RawRecord, Verdict, Verification } from '../../types';
 
 /** A published (or unpublished) root as search, results, /v1/root and Arweave return it. */
@@ -32,10 +33,9 @@ const HASH_HEX = /^[0-9a-f]{64}$/;
 const ED25519_SIGNATURE_BYTES = 64;
 const ED25519_KEY_BYTES = 32;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const KEY_CACHE_LIMIT = 256;
 
 // Parsing a public key costs more than verifying with it, and a log has few distinct signers.
-const keyCache = new Map<string, KeyObject | null>();
+const keyCache = new BoundedMemo<KeyObject | undefined>(256);
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -113,18 +113,14 @@ function parsePublicKey(publicKey: string): KeyObject | undefined {
 }
 
 function publicKeyOf(publicKey: string): KeyObject | undefined {
-	const cached = keyCache.get(publicKey);
-	if (cached !== undefined) return cached ?? undefined;
-	let key: KeyObject | undefined;
-	try {
-		key = parsePublicKey(publicKey);
-	} catch {
-		// Unparsable JSON or key material: the signature cannot be checked, which is a failure.
-		key = undefined;
-	}
-	if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-	keyCache.set(publicKey, key ?? null);
-	return key;
+	return keyCache.get(publicKey, () => {
+		try {
+			return parsePublicKey(publicKey);
+		} catch {
+			// Unparsable JSON or key material: the signature cannot be checked, which is a failure.
+			return undefined;
+		}
+	});
 }
 
 /** sha256(canonical JSON of the envelope as received) equals the record's `hash`. */
