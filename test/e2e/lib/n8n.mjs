@@ -45,6 +45,7 @@ export class N8nInstance {
 		this.bin = bin;
 		this.home = home;
 		this.userFolder = userFolder;
+		this.executions = 0;
 		this.port = port;
 		this.filesDir = filesDir;
 		this.logFile = logFile;
@@ -90,8 +91,8 @@ export class N8nInstance {
 		if (result.code !== 0) throw new Error(`npm install of ${tarball} failed:\n${result.stderr}`);
 	}
 
-	async cli(args, timeoutMs = 120_000) {
-		return await runProcess(this.bin, args, { env: this.env, timeoutMs });
+	async cli(args, timeoutMs = 120_000, stdoutFile = undefined) {
+		return await runProcess(this.bin, args, { env: this.env, timeoutMs, stdoutFile });
 	}
 
 	async importCredentials(credentials) {
@@ -123,7 +124,9 @@ export class N8nInstance {
 	 * Resolves with the exit code, the run JSON printed after the log lines, and the raw output.
 	 */
 	async execute(id, timeoutMs = 120_000) {
-		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput'], timeoutMs);
+		// Kept beside the user folder: the whole run as n8n printed it, for a failed case.
+		const out = join(this.userFolder, `execute-${id}-${++this.executions}.out`);
+		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput'], timeoutMs, out);
 		return { ...result, run: parseRunJson(result.stdout) };
 	}
 

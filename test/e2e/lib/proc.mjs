@@ -1,6 +1,6 @@
 // Child processes of the e2e run and the demo: each in its own process group, all torn down on exit.
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -89,15 +89,19 @@ export function tearDownOnExit(onSignal) {
  * Runs a command to completion and collects its output. A run past `timeoutMs` is killed
  * (with its group) and reported with `timedOut`.
  */
-export function runProcess(command, args, { env, cwd, timeoutMs = 120_000 } = {}) {
+export function runProcess(command, args, { env, cwd, timeoutMs = 120_000, stdoutFile } = {}) {
 	const started = Date.now();
 	return new Promise((resolve, reject) => {
+		// A file, not a pipe, when the output must arrive whole: `n8n execute` once exited 0 with its run
+		// JSON cut short on a pipe (the run it printed was complete; the end never reached the pipe).
+		const outFd = stdoutFile ? openSync(stdoutFile, 'w') : 'pipe';
 		const child = track(
-			spawn(command, args, { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+			spawn(command, args, { env, cwd, detached: true, stdio: ['ignore', outFd, 'pipe'] }),
 		);
+		if (stdoutFile) closeSync(outFd);
 		const stdout = [];
 		const stderr = [];
-		child.stdout.on('data', (chunk) => stdout.push(chunk));
+		child.stdout?.on('data', (chunk) => stdout.push(chunk));
 		child.stderr.on('data', (chunk) => stderr.push(chunk));
 		let timedOut = false;
 		const timer = setTimeout(() => {
@@ -117,7 +121,7 @@ export function runProcess(command, args, { env, cwd, timeoutMs = 120_000 } = {}
 				signal,
 				timedOut,
 				ms: Date.now() - started,
-				stdout: Buffer.concat(stdout).toString('utf8'),
+				stdout: stdoutFile ? readFileSync(stdoutFile, 'utf8') : Buffer.concat(stdout).toString('utf8'),
 				stderr: Buffer.concat(stderr).toString('utf8'),
 			});
 		});
