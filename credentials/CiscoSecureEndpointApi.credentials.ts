@@ -1,8 +1,11 @@
 // Cisco Secure Endpoint (AMP) API: HTTP Basic with the 3rd-party API client ID and API key.
+// `authenticate` is a function, not a generic template: n8n evaluates a template's `={{…}}` values
+// as expressions on every request, which cost more in n8n than reading a Cisco page (see CHANGELOG).
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
@@ -66,12 +69,15 @@ export class CiscoSecureEndpointApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: { username: '={{$credentials.clientId}}', password: '={{$credentials.apiKey}}' },
-		},
-	};
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			auth: { username: String(credentials.clientId ?? ''), password: String(credentials.apiKey ?? '') },
+		};
+	}
 
 	test: ICredentialTestRequest = {
 		request: {

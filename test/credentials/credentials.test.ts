@@ -13,6 +13,8 @@ import {
 	type INodeTypeDescription,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestOptions,
 } from 'n8n-workflow';
 import { createSourceContext } from '../../nodes/shared/context';
 import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
@@ -75,6 +77,34 @@ describe('field contract', () => {
 			(type.properties.find((p) => p.name === field)?.options as Array<{ value: string }>).map((o) => o.value).sort();
 		expect(options(new CiscoSecureEndpointApi(), 'region')).toEqual(['apjc', 'custom', 'eu', 'nam']);
 		expect(options(new CortexXdrApi(), 'securityLevel')).toEqual(['advanced', 'standard']);
+	});
+});
+
+describe('authenticate runs as code, not as an expression template', () => {
+	// n8n evaluates a generic template's `={{…}}` values as expressions on every request (in n8n
+	// 2.x, through its expression runtime): Cisco's two per request cost more than the page read.
+	const request = { url: 'https://vendor.test/x', headers: { Accept: 'application/json' } };
+	type Authenticate = (credentials: IDataObject, options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+
+	it('Cisco: Basic auth from the client ID and API key, the request otherwise untouched', async () => {
+		const type = new CiscoSecureEndpointApi();
+		expect(typeof type.authenticate).toBe('function');
+		const out = await (type.authenticate as Authenticate)({ clientId: 'CID', apiKey: 'KEY:1' }, request);
+		expect(out).toEqual({ ...request, auth: { username: 'CID', password: 'KEY:1' } });
+		expect(request).toEqual({ url: 'https://vendor.test/x', headers: { Accept: 'application/json' } });
+	});
+
+	it('Pangea: a Bearer token header added to the request\'s own headers', async () => {
+		const type = new PangeaAuditApi();
+		expect(typeof type.authenticate).toBe('function');
+		const out = await (type.authenticate as Authenticate)({ token: 'pts_abc' }, request);
+		expect(out).toEqual({ ...request, headers: { Accept: 'application/json', Authorization: 'Bearer pts_abc' } });
+		expect(request.headers).toEqual({ Accept: 'application/json' });
+	});
+
+	it('every credential authenticates by code', () => {
+		for (const type of [new CarbonBlackCloudApi(), new CortexXdrApi(), new CiscoSecureEndpointApi(), new PangeaAuditApi()])
+			expect([type.name, typeof type.authenticate]).toEqual([type.name, 'function']);
 	});
 });
 
