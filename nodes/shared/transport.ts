@@ -4,6 +4,7 @@
 import {
 	NodeApiError,
 	NodeOperationError,
+	type IAdditionalCredentialOptions,
 	type ICredentialDataDecryptedObject,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
@@ -621,6 +622,7 @@ export class Transport {
 						this.fn,
 						this.source.credentialType,
 						options,
+						this.decrypted(credentials),
 					)
 				: await this.fn.helpers.httpRequest(options);
 		} catch (error) {
@@ -720,6 +722,24 @@ export class Transport {
 		} catch {
 			return text;
 		}
+	}
+
+	/**
+	 * The run's credentials, read once, handed to n8n's helper with each request. Without them the
+	 * helper reads the credential again (n8n: a database query and a decryption) on every request:
+	 * about 2 ms each in n8n 2.41, 40 ms of a 20-page Cisco search. n8n's sign-in before a request
+	 * (preAuthentication) writes a new token into this same object, so the next request uses it.
+	 */
+	private decrypted(credentials: ICredentialDataDecryptedObject): IAdditionalCredentialOptions {
+		const stored = this.fn.getNode().credentials?.[this.source.credentialType];
+		return {
+			credentialsDecrypted: {
+				id: stored?.id ?? '',
+				name: stored?.name ?? '',
+				type: this.source.credentialType,
+				data: credentials,
+			},
+		};
 	}
 
 	private networkFailure(error: unknown, timeoutMs: number): Failure & { kind: 'network' } {

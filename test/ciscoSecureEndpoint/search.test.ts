@@ -21,6 +21,7 @@ import {
 } from './fakeCisco';
 import { useVirtualClock, virtualClock } from '../support/virtualClock';
 import { offline } from '../support/offline';
+import { HarnessCredentialsHelper } from '../harness/credentials';
 
 jest.mock('n8n-workflow', () =>
 	jest.requireActual<typeof import('../support/virtualClock')>('../support/virtualClock').withVirtualSleep(),
@@ -62,6 +63,19 @@ describe('Cisco Secure Endpoint Search', () => {
 			expect(request.headers.authorization).toBe(
 				`Basic ${Buffer.from(`${CLIENT_ID}:${API_KEY}`).toString('base64')}`,
 			);
+		}
+	});
+
+	it('reads the credential once for all its pages, not once per request (n8n: a query and a decryption each)', async () => {
+		const fake = new FakeCisco(EU_HOST, recordsBefore(1234));
+		const reads = jest.spyOn(HarnessCredentialsHelper.prototype, 'getDecrypted');
+		try {
+			const { output } = await runCisco({ operation: 'search', returnAll: true, filters: { range: '-1d' } });
+			expect(output[0]).toHaveLength(1234);
+			expect(fake.requests).toHaveLength(3);
+			expect(reads).toHaveBeenCalledTimes(1);
+		} finally {
+			reads.mockRestore();
 		}
 	});
 
