@@ -50,16 +50,32 @@ export function asIp(value: unknown): string | null {
 	return value.includes(':') && IPV6.test(value) ? value : null;
 }
 
+/**
+ * The last time text isoTime wrote and its epoch ms: `timed` reads the same text right after, for
+ * the same event, and takes the number instead of parsing the text a second time.
+ */
+const lastTime = { iso: '', ms: NaN };
+
+function remembered(iso: string, ms: number): string {
+	lastTime.iso = iso;
+	lastTime.ms = ms;
+	return iso;
+}
+
 /** Vendor time (ISO text or epoch ms) → ISO 8601 UTC with milliseconds, or null. */
 export function isoTime(value: unknown): string | null {
-	if (typeof value === 'string' && ISO_MILLIS_UTC.test(value) && !Number.isNaN(Date.parse(value))) return value;
+	if (typeof value === 'string' && ISO_MILLIS_UTC.test(value)) {
+		const parsed = Date.parse(value);
+		if (!Number.isNaN(parsed)) return remembered(value, parsed);
+	}
 	let ms: number;
 	if (typeof value === 'number') ms = value;
 	else if (typeof value === 'string' && value !== '') ms = /^\d{10,}$/.test(value) ? Number(value) : Date.parse(value);
 	else return null;
 	if (!Number.isFinite(ms)) return null;
 	const date = new Date(ms);
-	return Number.isNaN(date.getTime()) ? null : date.toISOString();
+	const time = date.getTime();
+	return Number.isNaN(time) ? null : remembered(date.toISOString(), time);
 }
 
 /** A plain object (not an array), or null: for vendor `old`/`new` attribute maps. */
@@ -108,7 +124,8 @@ export function categoryFrom(action: string | null, text: string | null): AuditC
 
 /** Epoch ms of an item's time, NaN when the vendor time did not parse. */
 export function timed(item: AuditItem): TimedItem {
-	return { item, timeMs: item.time === null ? NaN : Date.parse(item.time) };
+	if (item.time === null) return { item, timeMs: NaN };
+	return { item, timeMs: item.time === lastTime.iso ? lastTime.ms : Date.parse(item.time) };
 }
 
 function commaList(value: unknown): string[] {
