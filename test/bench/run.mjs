@@ -271,7 +271,9 @@ async function n8nPart(sim, n8nHome, tarball) {
 		// Requests to the vendors during the run, from the simulator's stats.
 		exec = async (id) => {
 			const before = await sim.control.stats();
-			const run = await executeWorkflow(n8n, id, join(workDir, 'n8n', `${id}.out`));
+			const run = await executeWorkflow(n8n, id, join(workDir, 'n8n', `${id}.out`), {
+				cpuProfDir: args['cpu-prof'] ? join(workDir, 'profiles', 'n8n', id) : undefined,
+			});
 			const after = await sim.control.stats();
 			run.requests = VENDORS.reduce((sum, v) => sum + after.requests[v] - before.requests[v], 0);
 			return run;

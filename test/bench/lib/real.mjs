@@ -276,11 +276,18 @@ async function scanRun(file) {
 /**
  * `n8n execute --id` of one workflow: wall time, each node's own execution time and items, and
  * the peak RSS of the n8n process (VmHWM, sampled until it exits) and of its process tree.
+ * With `cpuProfDir` (--cpu-prof) every Node process of the run writes a V8 profile there.
  */
-export async function executeWorkflow(n8n, id, outFile, timeoutMs = 900_000) {
+export async function executeWorkflow(n8n, id, outFile, { timeoutMs = 900_000, cpuProfDir } = {}) {
 	const started = performance.now();
+	const env = cpuProfDir
+		? {
+				...n8n.env,
+				NODE_OPTIONS: `${n8n.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim(),
+			}
+		: n8n.env;
 	const child = startProcess(n8n.bin, ['execute', `--id=${id}`, '--rawOutput'], {
-		env: n8n.env,
+		env,
 		logFile: outFile,
 	});
 	let peakMb = 0;
