@@ -58,11 +58,12 @@ function sortedPlain(value: unknown): unknown {
 	if (prototype !== Object.prototype && prototype !== null) return NOT_PLAIN;
 	const record = value as Record<string, unknown>;
 	const keys = Object.keys(record);
-	const order = sortedKeys(keys);
+	// A large object is only checked: reordering it is left to the writer.
+	const order = keys.length <= MAX_KEYS_TO_COPY ? sortedKeys(keys) : inOrder(keys) ? keys : undefined;
+	if (order === undefined) return NOT_PLAIN;
 	const reordered = order !== keys;
-	if (reordered && order.length > MAX_KEYS_TO_COPY) return NOT_PLAIN;
-	let changed = reordered;
-	const members = new Array<unknown>(order.length);
+	// Copied from the start when reordered, else from the first member that changed (if one does).
+	let copy: Record<string, unknown> | undefined = reordered ? {} : undefined;
 	for (let i = 0; i < order.length; i++) {
 		const key = order[i];
 		if (key === '__proto__') return NOT_PLAIN;
@@ -71,13 +72,13 @@ function sortedPlain(value: unknown): unknown {
 		const member = record[key];
 		const plain = sortedPlain(member);
 		if (plain === NOT_PLAIN) return NOT_PLAIN;
-		if (plain !== member) changed = true;
-		members[i] = plain;
+		if (copy === undefined && plain !== member) {
+			copy = {};
+			for (let j = 0; j < i; j++) copy[order[j]] = record[order[j]];
+		}
+		if (copy !== undefined) copy[key] = plain;
 	}
-	if (!changed) return value;
-	const copy: Record<string, unknown> = {};
-	for (let i = 0; i < order.length; i++) copy[order[i]] = members[i];
-	return copy;
+	return copy ?? value;
 }
 
 const isDigit = (code: number) => code >= 48 && code <= 57;
@@ -109,16 +110,15 @@ function sortedKeys(keys: string[]): string[] {
 		for (let i = 0; i < keys.length; i++) if (entry.keys[i] !== keys[i]) continue search;
 		return entry.sorted === entry.keys ? keys : entry.sorted;
 	}
-	let sorted = keys;
-	for (let i = 1; i < keys.length; i++) {
-		if (keys[i - 1] > keys[i]) {
-			sorted = [...keys].sort();
-			break;
-		}
-	}
+	const sorted = inOrder(keys) ? keys : [...keys].sort();
 	if (recentOrders.length >= RECENT_ORDERS) recentOrders.pop();
 	recentOrders.unshift({ keys, sorted });
 	return sorted;
+}
+
+function inOrder(keys: string[]): boolean {
+	for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+	return true;
 }
 
 /** The writer for any value: canonicalJson's text, built here (what the fast path cannot take). */

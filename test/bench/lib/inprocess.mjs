@@ -35,6 +35,7 @@ export function loadPackage() {
 		}),
 		sources: dist('nodes/shared/sources/index.js').SOURCES,
 		auditItem: dist('nodes/shared/auditItem.js'),
+		canonical: dist('nodes/shared/canonical.js'),
 	};
 }
 

@@ -21,7 +21,7 @@ function recordsOf(sim, vendor) {
 }
 
 export async function benchNormalize({ rounds, quick, log }) {
-	const { sources, auditItem } = loadPackage();
+	const { sources, auditItem, canonical } = loadPackage();
 	const size = quick ? 10_000 : 50_000;
 	const sim = await startSimulator({
 		port: 0,
@@ -33,6 +33,20 @@ export async function benchNormalize({ rounds, quick, log }) {
 			const records = recordsOf(sim, VENDOR_OF[source.id]);
 			if (records.length === 0)
 				throw new Error(`${source.displayName}: the simulator has no records`);
+			// The content id alone (canonical JSON and SHA-256): CBC and Cisco records have no other id.
+			const ids = await measureRounds(rounds, () => {
+				const started = performance.now();
+				for (const record of records) canonical.contentId(record);
+				return { us: ((performance.now() - started) * 1000) / records.length };
+			});
+			log(`content id ${source.id}: ${ids.us.median.toFixed(2)} µs per record`);
+			rows.push({
+				figure: `Content id alone (canonical JSON + SHA-256), ${source.displayName} (${records.length.toLocaleString('en-US')} records, 1 core)`,
+				ours: `${ids.us.median.toFixed(2)} µs per record (${ids.us.min.toFixed(2)}–${ids.us.max.toFixed(2)})`,
+				other: '–',
+				ratio: '–',
+				target: '–',
+			});
 			for (const outputFormat of FORMATS) {
 				const output = { includeRaw: true, outputFormat };
 				// What the reader and the operation do per record: normalize, cursor time, shape.
