@@ -7,10 +7,10 @@ import type {
 	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
-	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { authenticateWith, type Authentication } from '../nodes/shared/authenticate';
 import { cspAccessToken } from '../nodes/shared/sources/carbonBlackCloud/csp';
 import {
 	CBC_BASE_URL_EXPRESSION,
@@ -151,16 +151,11 @@ export class CarbonBlackCloudApi implements ICredentialType {
 		return { accessToken: await cspAccessToken(this, credentials) };
 	}
 
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		const headers: Record<string, string> =
-			cbcAuthentication(credentials) === 'apiKey'
-				? { 'X-Auth-Token': `${String(credentials.apiSecretKey)}/${String(credentials.apiId)}` }
-				: { Authorization: `Bearer ${String(credentials.accessToken ?? '')}` };
-		return { ...requestOptions, headers: { ...requestOptions.headers, ...headers } };
-	}
+	authenticate = authenticateWith((credentials): Authentication =>
+		cbcAuthentication(credentials) === 'apiKey'
+			? { headers: { 'X-Auth-Token': `${String(credentials.apiSecretKey)}/${String(credentials.apiId)}` } }
+			: { headers: { Authorization: `Bearer ${String(credentials.accessToken ?? '')}` } },
+	);
 
 	// The sign-in (CSP) and a one-row search: read-only, unlike the queue, which would consume events.
 	test: ICredentialTestRequest = {

@@ -1,14 +1,6 @@
 // Cisco Secure Endpoint (AMP) API: HTTP Basic with the 3rd-party API client ID and API key.
-// `authenticate` is a function, not a generic template: n8n evaluates a template's `={{…}}` values
-// as expressions on every request, which cost more in n8n than reading a Cisco page (see CHANGELOG).
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestOptions,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { authenticateWith } from '../nodes/shared/authenticate';
 
 export class CiscoSecureEndpointApi implements ICredentialType {
 	name = 'ciscoSecureEndpointApi';
@@ -69,15 +61,9 @@ export class CiscoSecureEndpointApi implements ICredentialType {
 		},
 	];
 
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		return {
-			...requestOptions,
-			auth: { username: String(credentials.clientId ?? ''), password: String(credentials.apiKey ?? '') },
-		};
-	}
+	authenticate = authenticateWith((credentials) => ({
+		auth: { username: String(credentials.clientId ?? ''), password: String(credentials.apiKey ?? '') },
+	}));
 
 	test: ICredentialTestRequest = {
 		request: {

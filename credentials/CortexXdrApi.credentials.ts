@@ -1,13 +1,7 @@
 // Cortex XDR API key: standard (key as is) or advanced (SHA-256 of key + fresh nonce + timestamp per request).
 import { createHash, randomBytes } from 'node:crypto';
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestOptions,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { authenticateWith } from '../nodes/shared/authenticate';
 
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -97,17 +91,14 @@ export class CortexXdrApi implements ICredentialType {
 		},
 	];
 
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		const headers = xdrAuthHeaders(
+	// A fresh nonce and timestamp on every request (Advanced keys).
+	authenticate = authenticateWith((credentials) => ({
+		headers: xdrAuthHeaders(
 			String(credentials.apiKeyId),
 			String(credentials.apiKey),
 			String(credentials.securityLevel ?? 'standard'),
-		);
-		return { ...requestOptions, headers: { ...requestOptions.headers, ...headers } };
-	}
+		),
+	}));
 
 	test: ICredentialTestRequest = {
 		request: {

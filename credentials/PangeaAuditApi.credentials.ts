@@ -1,12 +1,6 @@
 // Pangea Secure Audit Log: Bearer token, domain or full base URL, optional config ID, root gateway and signing key.
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestOptions,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { authenticateWith } from '../nodes/shared/authenticate';
 
 export class PangeaAuditApi implements ICredentialType {
 	name = 'pangeaAuditApi';
@@ -77,16 +71,9 @@ export class PangeaAuditApi implements ICredentialType {
 		},
 	];
 
-	// A function, not a generic template: n8n evaluates a template's expression on every request.
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		return {
-			...requestOptions,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.token ?? '')}` },
-		};
-	}
+	authenticate = authenticateWith((credentials) => ({
+		headers: { Authorization: `Bearer ${String(credentials.token ?? '')}` },
+	}));
 
 	test: ICredentialTestRequest = {
 		request: {
