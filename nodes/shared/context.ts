@@ -85,8 +85,10 @@ export function createSourceContext(
 	};
 	// A request aborted by n8n's cancel signal fails as a network error: report the cancel instead,
 	// keeping a write's "may have been written" (the user must know before sending it again).
+	let inFlight = 0;
 	const cancellable = async <T>(call: () => Promise<T>): Promise<T> => {
 		throwIfCancelled();
+		inFlight++;
 		try {
 			return await call();
 		} catch (error) {
@@ -100,6 +102,8 @@ export function createSourceContext(
 			// Both constructors hand back an error of their own class unchanged.
 			if (error instanceof NodeOperationError) throw new NodeOperationError(fn.getNode(), error);
 			throw new NodeApiError(fn.getNode(), error as JsonObject);
+		} finally {
+			inFlight--;
 		}
 	};
 	const transport = new Transport(fn, source, itemIndex, credentials, settings, pause);
@@ -122,6 +126,8 @@ export function createSourceContext(
 			),
 		credentials,
 		sleep: sleepUntilDeadline,
+		// n8n's own sleep, not the injected one: a turn of the event loop, not a span of time.
+		turn: async (asked = false) => (asked || inFlight > 0 ? await sleep(0) : undefined),
 		throwIfCancelled,
 		now: settings.now,
 		note: (message: string) => {

@@ -78,11 +78,25 @@ export function pastDeadline(ctx: SourceContext): boolean {
 /** A request the transport cut short because the run's deadline came. */
 export { isDeadlineError };
 
-function normalizePage(source: AuditSource, page: Page, stats: ReadStats): TimedItem[] {
+/** One record normalized, with the time the source pages on (NaN when unknown). */
+function normalizeRecord(source: AuditSource, page: Page, i: number): TimedItem {
+	const entry = timed(source.normalize(page.records[i], page.context));
+	if (source.cursorTime) entry.timeMs = source.cursorTime(page.records[i], entry.item);
+	return entry;
+}
+
+/**
+ * Records normalized between two turns of the event loop (`ctx.turn`, while requests are in
+ * flight): a request asked for ahead is written, and its answer read, only in such a turn, so one
+ * page's synchronous normalization would otherwise hold it back until the page is done.
+ */
+export const RECORDS_PER_TURN = 1000;
+
+async function normalizePage(ctx: SourceContext, source: AuditSource, page: Page, stats: ReadStats): Promise<TimedItem[]> {
 	const out = new Array<TimedItem>(page.records.length);
 	for (let i = 0; i < page.records.length; i++) {
-		const entry = timed(source.normalize(page.records[i], page.context));
-		if (source.cursorTime) entry.timeMs = source.cursorTime(page.records[i], entry.item);
+		if (i % RECORDS_PER_TURN === 0) await ctx.turn();
+		const entry = normalizeRecord(source, page, i);
 		if (Number.isNaN(entry.timeMs)) stats.untimed++;
 		out[i] = entry;
 	}
@@ -148,7 +162,7 @@ async function* readAll(
 				throw shortRead(ctx, source, count, page.total);
 			}
 			count += page.records.length;
-			yield { items: normalizePage(source, page, stats), page };
+			yield { items: await normalizePage(ctx, source, page, stats), page };
 			// Checked before the next page is asked for: a run past its deadline hands back what it has.
 			if (pastDeadline(ctx)) {
 				stats.stoppedAtDeadline = true;
@@ -189,6 +203,47 @@ async function* readReversed(
 	}
 }
 
+/**
+ * A window whose first page is already asked for. A Return All asks for the next window as soon as
+ * the current one is complete, before normalizing its last page: that request is then on the wire
+ * while the page is normalized and handed out. A CBC window is one page, and each starts where the
+ * last one ended, so without this a Return All waits out every round trip and every page's
+ * normalization one after the other.
+ */
+type StartedWindow = { first: Promise<IteratorResult<Page>>; rest: AsyncGenerator<Page> };
+
+function startWindow(pages: AsyncGenerator<Page>): StartedWindow {
+	const first = pages.next();
+	// Surfaced when read; a window dropped unread (the read stopped or failed) must not report it.
+	first.catch(() => undefined);
+	return { first, rest: pages };
+}
+
+async function* resume(window: StartedWindow): AsyncGenerator<Page> {
+	try {
+		const head = await window.first;
+		if (head.done) return;
+		yield head.value;
+		yield* window.rest;
+	} finally {
+		await window.rest.return(undefined);
+	}
+}
+
+/** Drops a started window: resolves once its request is no longer in flight (its outcome is nobody's). */
+async function drop(window: StartedWindow): Promise<void> {
+	await window.rest.return(undefined).catch(() => undefined);
+}
+
+/** The time of the page's last timed record (NaN when none is timed): where the next window starts. */
+function lastTimeIn(source: AuditSource, page: Page): number {
+	for (let i = page.records.length - 1; i >= 0; i--) {
+		const time = normalizeRecord(source, page, i).timeMs;
+		if (!Number.isNaN(time)) return time;
+	}
+	return NaN;
+}
+
 async function* readWindows(
 	ctx: SourceContext,
 	source: AuditSource,
@@ -197,62 +252,85 @@ async function* readWindows(
 	stats: ReadStats,
 ): AsyncGenerator<{ items: TimedItem[]; page: Page }> {
 	const ascending = query.order === 'asc';
+	const from = (q: AuditQuery, time: number): AuditQuery => (ascending ? { ...q, start: time } : { ...q, end: time });
+	const pagesOf = (q: AuditQuery) => readAhead(source.pages(ctx, q), q.readAhead === true);
 	let current: AuditQuery = { ...query };
 	let skip: Multiset | undefined;
 	let skipAt = NaN;
-	for (;;) {
-		stats.queries++;
-		let count = 0;
-		let total: number | undefined;
-		let lastTime = NaN;
-		// Ids at the newest instant so far: reset (not reallocated) whenever the instant moves on.
-		const atLast: string[] = [];
-		let sawOther = false;
-		for await (const page of readAhead(source.pages(ctx, current), current.readAhead === true)) {
-			ctx.throwIfCancelled();
-			if (page.records.length === 0 && page.total !== undefined && count < Math.min(page.total, window)) {
-				throw shortRead(ctx, source, count, page.total);
-			}
-			count += page.records.length;
-			total = page.total ?? total;
-			const items = normalizePage(source, page, stats);
-			const kept: TimedItem[] = [];
-			for (const entry of items) {
-				if (!Number.isNaN(entry.timeMs)) {
-					if (entry.timeMs !== lastTime) {
-						lastTime = entry.timeMs;
-						atLast.length = 0;
-					}
-					atLast.push(entry.item.id);
-					if (entry.timeMs !== skipAt) sawOther = true;
+	let next: StartedWindow | undefined;
+	try {
+		for (;;) {
+			stats.queries++;
+			const pages = next ? resume(next) : pagesOf(current);
+			next = undefined;
+			let count = 0;
+			let total: number | undefined;
+			let lastTime = NaN;
+			// Ids at the newest instant so far: reset (not reallocated) whenever the instant moves on.
+			const atLast: string[] = [];
+			let sawOther = false;
+			for await (const page of pages) {
+				ctx.throwIfCancelled();
+				// A page past a full window (sources stop at it): the window asked for ahead started too early.
+				if (next) {
+					await drop(next);
+					next = undefined;
 				}
-				if (skip && entry.timeMs === skipAt && skip.take(entry.item.id)) continue;
-				kept.push(entry);
+				if (page.records.length === 0 && page.total !== undefined && count < Math.min(page.total, window)) {
+					throw shortRead(ctx, source, count, page.total);
+				}
+				count += page.records.length;
+				total = page.total ?? total;
+				if (current.readAhead === true && count >= window && !pastDeadline(ctx)) {
+					// The window is full, so the next one starts at this page's last instant (when that is
+					// not the instant this one started at: that case is the error below, or a source's bug).
+					const at = lastTimeIn(source, page);
+					if (!Number.isNaN(at) && at !== skipAt) {
+						next = startWindow(pagesOf(from(current, at)));
+						await ctx.turn(true);
+					}
+				}
+				const items = await normalizePage(ctx, source, page, stats);
+				const kept: TimedItem[] = [];
+				for (const entry of items) {
+					if (!Number.isNaN(entry.timeMs)) {
+						if (entry.timeMs !== lastTime) {
+							lastTime = entry.timeMs;
+							atLast.length = 0;
+						}
+						atLast.push(entry.item.id);
+						if (entry.timeMs !== skipAt) sawOther = true;
+					}
+					if (skip && entry.timeMs === skipAt && skip.take(entry.item.id)) continue;
+					kept.push(entry);
+				}
+				yield { items: kept, page };
+				if (pastDeadline(ctx)) {
+					stats.stoppedAtDeadline = true;
+					return;
+				}
 			}
-			yield { items: kept, page };
-			if (pastDeadline(ctx)) {
-				stats.stoppedAtDeadline = true;
-				return;
+			// A full window may hide more even when the total says not: some totals stop at the window.
+			const capped = count >= window || (total !== undefined && total > count);
+			if (!capped || count === 0 || Number.isNaN(lastTime)) return;
+			if (!sawOther) {
+				throw new NodeOperationError(
+					ctx.fn.getNode(),
+					`More than ${window} events share the instant ${new Date(lastTime).toISOString()}`,
+					{
+						description:
+							'The vendor cannot page past this many events at one millisecond. Narrow the search with a filter (actor, query) and run it again.',
+						itemIndex: ctx.itemIndex,
+					},
+				);
 			}
+			// Records met at the last instant come again in the next window: skip exactly those.
+			skip = new Multiset();
+			for (const id of atLast) skip.add(id);
+			skipAt = lastTime;
+			current = from(current, lastTime);
 		}
-		// A full window may hide more even when the total says not: some totals stop at the window.
-		const capped = count >= window || (total !== undefined && total > count);
-		if (!capped || count === 0 || Number.isNaN(lastTime)) return;
-		if (!sawOther) {
-			throw new NodeOperationError(
-				ctx.fn.getNode(),
-				`More than ${window} events share the instant ${new Date(lastTime).toISOString()}`,
-				{
-					description:
-						'The vendor cannot page past this many events at one millisecond. Narrow the search with a filter (actor, query) and run it again.',
-					itemIndex: ctx.itemIndex,
-				},
-			);
-		}
-		// Records met at the last instant come again in the next window: skip exactly those.
-		skip = new Multiset();
-		for (const id of atLast) skip.add(id);
-		skipAt = lastTime;
-		current = ascending ? { ...current, start: lastTime } : { ...current, end: lastTime };
+	} finally {
+		if (next) await drop(next);
 	}
 }

@@ -185,6 +185,13 @@ export interface SourceContext {
 	credentials(): Promise<ICredentialDataDecryptedObject>;
 	/** Waits, returning early with an error when the execution is cancelled. */
 	sleep(ms: number): Promise<void>;
+	/**
+	 * Lets the event loop run once while this context has a request in flight, or when `asked` says
+	 * one was just asked for (it may not have reached the transport yet); at once otherwise. A
+	 * request asked for ahead is only written to its socket, and its answer only read, in such a
+	 * turn, so long synchronous work (a page's normalization) calls this between slices.
+	 */
+	turn(asked?: boolean): Promise<void>;
 	throwIfCancelled(): void;
 	now(): number;
 	/** A short note for the execution's hints (progress, counts, fallbacks). Never a secret. */

@@ -1,8 +1,8 @@
 // `npm run bench`: the package's performance side by side with the wire's limit (a bare undici loop),
 // with what users build today (n8n's HTTP Request node) and under WAN latency (issue 13). Prints one
 // markdown table and writes it with the machine's description to bench/RESULTS.md.
-// Run: npm run bench -- [--quick] [--only normalize,search,latency,trigger,n8n,export] [--rounds N]
-//   [--n8n-rounds N] [--latency-ms 50] [--bandwidth-kbps 100000] [--cpu-prof] (--help lists them)
+// Run: npm run bench -- [--quick] [--only normalize,search,latency,trigger,n8n,export] [--vendors cbc,cisco]
+//   [--rounds N] [--n8n-rounds N] [--latency-ms 50] [--bandwidth-kbps 100000] [--cpu-prof] (--help lists them)
 // (test/bench/run.sh builds and packs the package and installs the pinned n8n first). The
 // simulator runs in a child process, each in-process measurement in a fresh Node process.
 import { spawn } from 'node:child_process';
@@ -22,10 +22,12 @@ import { executeWorkflow, httpWorkflows, oursWorkflows, prepareN8n } from './lib
 import { fmt, machine, measureRounds, median, ratio, table } from './lib/stats.mjs';
 
 const PARTS = ['normalize', 'search', 'latency', 'trigger', 'n8n', 'export'];
+const ALL_VENDORS = ['cbc', 'cortex', 'cisco', 'pangea'];
 const { values: args } = parseArgs({
 	options: {
 		quick: { type: 'boolean', default: false },
 		only: { type: 'string' },
+		vendors: { type: 'string' },
 		rounds: { type: 'string' },
 		'n8n-rounds': { type: 'string' },
 		'n8n-home': { type: 'string' },
@@ -38,7 +40,7 @@ const { values: args } = parseArgs({
 	},
 });
 if (args.help) {
-	console.log(`npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--rounds N] [--n8n-rounds N]
+	console.log(`npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--vendors ${ALL_VENDORS.join(',')}] [--rounds N] [--n8n-rounds N]
   [--latency-ms 50] [--bandwidth-kbps 100000] [--cpu-prof] [--out bench/RESULTS.md]`);
 	process.exit(0);
 }
@@ -62,7 +64,11 @@ const LATENCY = {
 };
 /** Cortex's floor: 10 requests in any second for the tenant; the limit loop keeps to it. */
 const CORTEX_PER_SECOND = 10;
-const VENDORS = ['cbc', 'cortex', 'cisco', 'pangea'];
+/** --vendors narrows the per-vendor parts (search, latency, trigger, n8n) while one is worked on. */
+const VENDORS = args.vendors ? args.vendors.split(',') : ALL_VENDORS;
+for (const vendor of VENDORS)
+	if (!ALL_VENDORS.includes(vendor))
+		throw new Error(`--vendors: unknown vendor ${vendor} (${ALL_VENDORS.join(', ')})`);
 const LABEL = { cbc: 'CBC', cortex: 'Cortex', cisco: 'Cisco', pangea: 'Pangea' };
 const count = (n) => n.toLocaleString('en-US');
 

@@ -1,11 +1,10 @@
 // A stopped execution ends a slow download at once: n8n's cancel signal reaches the unauthenticated
 // pre-signed download too (it used to wait for n8n's 300 s timeout). Driven by events, not time:
 // the execution is cancelled when the server has sent the first bytes and stalls.
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
-import { createSourceContext } from '../../nodes/shared/context';
+import { NodeOperationError } from 'n8n-workflow';
 import { isDeadlineError } from '../../nodes/shared/transport';
-import type { AuditSource, NodeFunctions } from '../../nodes/shared/types';
-import { failureOf, STUB_NODE } from '../support/auditLog';
+import { failureOf } from '../support/auditLog';
+import { contextWith } from '../support/sourceContext';
 import { tally } from '../support/tally';
 import { json, runVendor, startServer, VENDORS, type LocalServer, type Response } from './servers';
 
@@ -67,23 +66,6 @@ describe.each([
 });
 
 describe('the source context', () => {
-	function contextWith(helper: () => Promise<unknown>, options: Parameters<typeof createSourceContext>[3] = {}) {
-		const cancel = new AbortController();
-		const fn = {
-			getNode: () => STUB_NODE,
-			getExecutionCancelSignal: () => cancel.signal,
-			getCredentials: async () => ({ baseUrl: 'https://vendor.test', token: 'dummy-token-0001' }),
-			helpers: { httpRequestWithAuthentication: helper, httpRequest: helper },
-		} as unknown as NodeFunctions;
-		const source = {
-			displayName: 'Vendor',
-			credentialType: 'pangeaAuditApi',
-			baseUrl: (c: IDataObject) => String(c.baseUrl),
-			describeError: () => undefined,
-		} as unknown as AuditSource;
-		return { ctx: createSourceContext(fn, source, 0, options), cancel };
-	}
-
 	it('a write cancelled after it was sent still says the events may have been written', async () => {
 		const { ctx, cancel } = contextWith(async () => {
 			cancel.abort();

@@ -1,8 +1,9 @@
 // A long, busy event stream for the bounded-state test, run through the real readNewEvents.
 import { baseItem } from '../../nodes/shared/auditItem';
 import { readNewEvents, seedCursor, type CursorState } from '../../nodes/shared/cursor';
-import type { AuditSource, NodeFunctions, RawRecord, SourceContext } from '../../nodes/shared/types';
+import type { AuditSource, RawRecord } from '../../nodes/shared/types';
 import { Rng } from './random';
+import { readerOnlyContext } from '../support/memoryContext';
 
 const POLL_MS = 5000;
 export const BUSY_OVERLAP_MS = 60_000;
@@ -114,7 +115,7 @@ export async function runBusy(polls: number, seed: number): Promise<BusyRun> {
 	const stream = new BusyStream(seed);
 	let k = 0;
 	const source = streamSource(stream, () => k);
-	const ctx = { throwIfCancelled: () => {}, now: () => 0, fn: {} as NodeFunctions } as unknown as SourceContext;
+	const ctx = readerOnlyContext();
 	let state: CursorState = seedCursor(stream.start);
 	const run: BusyRun = { polls, finalBytes: 0, maxBytes: 0, cappedPolls: 0, untimedIds: 0, wrong: [] };
 	for (k = 1; k <= polls; k++) {

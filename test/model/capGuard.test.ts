@@ -4,8 +4,9 @@
 // in the same poll that stops early. Deleting the guard loses the record the poll left for the next.
 import { baseItem } from '../../nodes/shared/auditItem';
 import { MAX_SEEN_BYTES, readNewEvents, shortId, type CursorState } from '../../nodes/shared/cursor';
-import type { AuditSource, NodeFunctions, RawRecord, SourceContext } from '../../nodes/shared/types';
+import type { AuditSource, RawRecord } from '../../nodes/shared/types';
 import { Rng } from './random';
+import { readerOnlyContext } from '../support/memoryContext';
 
 type Rec = { id: string; time: number };
 
@@ -28,7 +29,7 @@ function memorySource(records: () => Rec[]): AuditSource {
 	} as Partial<AuditSource> as AuditSource;
 }
 
-const ctx = { throwIfCancelled: () => {}, now: () => 0, fn: {} as NodeFunctions } as unknown as SourceContext;
+const ctx = readerOnlyContext();
 const BASE = Date.UTC(2024, 4, 1);
 const OVERLAP_MS = 3_600_000;
 

@@ -264,6 +264,7 @@ class Runner {
 			},
 			credentials: async () => this.vendor.credentials,
 			sleep: async () => {},
+			turn: async () => {},
 			throwIfCancelled: () => {},
 			now: () => this.now,
 			note: () => {},

@@ -32,6 +32,7 @@ function gatewayContext(transactions: Array<{ id: string; size: number; tree?: s
 		},
 		credentials: async () => ({}),
 		sleep: async () => undefined,
+		turn: async () => undefined,
 		throwIfCancelled: () => undefined,
 		now: () => 0,
 		note: () => undefined,

@@ -49,6 +49,7 @@ function writeContext(outcomes: Outcome[]) {
 		},
 		credentials: async () => ({ token: 'pts_dummy', configId: CONFIG_ID }),
 		sleep: async () => undefined,
+		turn: async () => undefined,
 		throwIfCancelled: () => undefined,
 		now: () => 0,
 		note: () => undefined,

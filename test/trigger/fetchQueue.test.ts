@@ -7,9 +7,10 @@ import { baseItem } from '../../nodes/shared/auditItem';
 import { seedCursor } from '../../nodes/shared/cursor';
 import type { ReadSettings } from '../../nodes/shared/query';
 import { counterHints, newCounters, readCursorQueue } from '../../nodes/shared/queue';
-import type { AuditItem, AuditSource, SourceContext } from '../../nodes/shared/types';
+import type { AuditItem, AuditSource } from '../../nodes/shared/types';
 import { advancedCredential, cortexRecord, FakeCortex, ids, idsOf, recordsBefore, runCortex } from '../cortexXdr/fakeCortex';
 import { offline } from '../support/offline';
+import { readerOnlyContext } from '../support/memoryContext';
 
 offline();
 
@@ -147,7 +148,7 @@ describe('verification memory (contract with the Pangea verifier)', () => {
 					item.verification = { hash: 'pass', signature: 'none', membership: 'pending', consistency: 'none', status: 'pending' };
 			},
 		} as unknown as AuditSource;
-		const ctx = { throwIfCancelled: () => {}, now: () => 0, fn: {} } as unknown as SourceContext;
+		const ctx = readerOnlyContext();
 		const settings = {
 			query: { end: base + 10_000, order: 'asc', common: {}, vendor: {}, vendorOptions: {}, pageSize: 100, verify: true },
 			output: { includeRaw: true, outputFormat: 'normalized' },
