@@ -1,5 +1,7 @@
-// Offset pages fetched a few at a time and handed out strictly in order: under a vendor's latency a
-// Return All then costs about (pages ÷ window) round trips instead of one per page.
+// Pages asked for before the reader gets to them. Offset pages are fetched a few at a time and handed
+// out strictly in order: under a vendor's latency a Return All then costs about (pages ÷ window)
+// round trips instead of one per page. A windowed read (CBC, Pangea search) starts its next window
+// while the last page of the current one is normalized (StartedRead).
 import type { AuditQuery } from './types';
 
 /**
@@ -99,5 +101,36 @@ export class PagesAhead<T> {
 			void settled.then(() => this.unsettled.delete(settled));
 			this.queue.push({ offset, answer });
 		}
+	}
+}
+
+/**
+ * A read whose first page is asked for now, not when it is first read: the request is on the wire
+ * while the caller finishes what it is doing (it must let the event loop turn: `ctx.turn`).
+ */
+export class StartedRead<T> {
+	private readonly first: Promise<IteratorResult<T>>;
+
+	constructor(private readonly pages: AsyncGenerator<T>) {
+		this.first = pages.next();
+		// Surfaced when read; a read dropped unread (the caller stopped or failed) must not report it.
+		this.first.catch(() => undefined);
+	}
+
+	/** Its pages, from the one already asked for. */
+	async *read(): AsyncGenerator<T> {
+		try {
+			const head = await this.first;
+			if (head.done) return;
+			yield head.value;
+			yield* this.pages;
+		} finally {
+			await this.pages.return(undefined);
+		}
+	}
+
+	/** Drops it unread: resolves once its request is no longer in flight (its outcome is nobody's). */
+	async drop(): Promise<void> {
+		await this.pages.return(undefined).catch(() => undefined);
 	}
 }

@@ -1,6 +1,7 @@
 // Reads a query as normalized items page by page, in the order asked, past any per-query result cap.
 import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
 import { timed } from './auditItem';
+import { StartedRead } from './pagesAhead';
 import { isDeadlineError } from './transport';
 import type { AuditQuery, AuditSource, Page, SourceContext, TimedItem } from './types';
 
@@ -203,38 +204,6 @@ async function* readReversed(
 	}
 }
 
-/**
- * A window whose first page is already asked for. A Return All asks for the next window as soon as
- * the current one is complete, before normalizing its last page: that request is then on the wire
- * while the page is normalized and handed out. A CBC window is one page, and each starts where the
- * last one ended, so without this a Return All waits out every round trip and every page's
- * normalization one after the other.
- */
-type StartedWindow = { first: Promise<IteratorResult<Page>>; rest: AsyncGenerator<Page> };
-
-function startWindow(pages: AsyncGenerator<Page>): StartedWindow {
-	const first = pages.next();
-	// Surfaced when read; a window dropped unread (the read stopped or failed) must not report it.
-	first.catch(() => undefined);
-	return { first, rest: pages };
-}
-
-async function* resume(window: StartedWindow): AsyncGenerator<Page> {
-	try {
-		const head = await window.first;
-		if (head.done) return;
-		yield head.value;
-		yield* window.rest;
-	} finally {
-		await window.rest.return(undefined);
-	}
-}
-
-/** Drops a started window: resolves once its request is no longer in flight (its outcome is nobody's). */
-async function drop(window: StartedWindow): Promise<void> {
-	await window.rest.return(undefined).catch(() => undefined);
-}
-
 /** The time of the page's last timed record (NaN when none is timed): where the next window starts. */
 function lastTimeIn(source: AuditSource, page: Page): number {
 	for (let i = page.records.length - 1; i >= 0; i--) {
@@ -257,11 +226,11 @@ async function* readWindows(
 	let current: AuditQuery = { ...query };
 	let skip: Multiset | undefined;
 	let skipAt = NaN;
-	let next: StartedWindow | undefined;
+	let next: StartedRead<Page> | undefined;
 	try {
 		for (;;) {
 			stats.queries++;
-			const pages = next ? resume(next) : pagesOf(current);
+			const pages = next ? next.read() : pagesOf(current);
 			next = undefined;
 			let count = 0;
 			let total: number | undefined;
@@ -273,7 +242,7 @@ async function* readWindows(
 				ctx.throwIfCancelled();
 				// A page past a full window (sources stop at it): the window asked for ahead started too early.
 				if (next) {
-					await drop(next);
+					await next.drop();
 					next = undefined;
 				}
 				if (page.records.length === 0 && page.total !== undefined && count < Math.min(page.total, window)) {
@@ -286,7 +255,9 @@ async function* readWindows(
 					// not the instant this one started at: that case is the error below, or a source's bug).
 					const at = lastTimeIn(source, page);
 					if (!Number.isNaN(at) && at !== skipAt) {
-						next = startWindow(pagesOf(from(current, at)));
+						// Its request is on the wire while this page is normalized and handed out (a CBC
+						// window is one page, each starting where the last one ended).
+						next = new StartedRead(pagesOf(from(current, at)));
 						await ctx.turn(true);
 					}
 				}
@@ -331,6 +302,6 @@ async function* readWindows(
 			current = from(current, lastTime);
 		}
 	} finally {
-		if (next) await drop(next);
+		await next?.drop();
 	}
 }
