@@ -244,7 +244,10 @@ export interface AuditSource {
 	optionFields: INodeProperties[];
 	/** The largest page the vendor serves. */
 	pageSize: number;
-	/** Result cap of one query (CBC, Pangea: 10 000); reading past it needs a time split. */
+	/**
+	 * Result cap of one query (CBC, Pangea: 10 000); reading past it needs a time split. `pages` stops
+	 * at it: the page that fills it is the query's last, so a Return All starts the next query then.
+	 */
 	searchWindow?: number;
 	/** The finest time the vendor records (Cisco: whole seconds); cursors are seeded on it. Default 1 ms. */
 	timePrecisionMs?: number;
@@ -273,7 +276,10 @@ export interface AuditSource {
 	logEventFrom?(fn: IExecuteFunctions, itemIndex: number): IDataObject;
 	/** Writes events, batching as the vendor requires (Pangea: 1 000 a call); results in input order. */
 	log?(ctx: SourceContext, events: IDataObject[], options: IDataObject): Promise<LoggedEvent[]>;
-	/** Pure: one vendor record → the normalized item (raw always attached; callers drop it). */
+	/**
+	 * Pure: one vendor record → the normalized item (raw always attached; callers drop it). The
+	 * reader may call it twice for one record (a window's last one, for where the next starts).
+	 */
 	normalize(raw: RawRecord, context?: IDataObject): AuditItem;
 	/**
 	 * The time (epoch ms, NaN when unknown) that `pages` filters and orders on, when it is not the
