@@ -5,6 +5,7 @@ import { contentId } from '../../nodes/shared/canonical';
 import { readItems, type ReadStats } from '../../nodes/shared/reader';
 import { carbonBlackCloud } from '../../nodes/shared/sources/carbonBlackCloud';
 import type { AuditQuery, AuditSource, SortOrder, TimedItem } from '../../nodes/shared/types';
+import { failureOf } from '../support/auditLog';
 import { CBC_WINDOW, CbcBackend } from '../support/cbcBackend';
 import { CBC_EPOCH, cbcEvents } from '../support/cbcEvents';
 import { memoryContext } from '../support/memoryContext';
@@ -19,6 +20,29 @@ async function readAll(backend: CbcBackend, q: AuditQuery, stats?: ReadStats): P
 	const out: TimedItem[] = [];
 	for await (const { items } of readItems(memoryContext(backend), carbonBlackCloud, q, stats)) out.push(...items);
 	return out;
+}
+
+/** Each of the expected ids exactly once. */
+function expectEachOnce(items: TimedItem[], expected: string[]): void {
+	const ids = items.map((entry) => entry.item.id);
+	expect(ids).toHaveLength(expected.length);
+	expect(new Set(ids)).toEqual(new Set(expected));
+}
+
+/** Times never going back against the order asked. */
+function expectInOrder(items: TimedItem[], order: SortOrder): void {
+	const times = items.map((entry) => entry.timeMs);
+	const inOrder = (a: number, b: number) => (order === 'asc' ? a <= b : a >= b);
+	expect(times.every((t, i) => i === 0 || inOrder(times[i - 1], t))).toBe(true);
+}
+
+/** The backend answers its second _search with a 500; the count of searches asked for. */
+function failSecondSearch(backend: CbcBackend): () => number {
+	const handle = backend.handle.bind(backend);
+	let asked = 0;
+	backend.handle = (req) =>
+		req.path.endsWith('/_search') && ++asked === 2 ? { status: 500, body: { message: 'second window failed' } } : handle(req);
+	return () => asked;
 }
 
 describe('readItems over Carbon Black Cloud', () => {
@@ -43,12 +67,8 @@ describe('readItems over Carbon Black Cloud', () => {
 
 		const items = await readAll(backend, query(order, pageSize), stats);
 
-		const ids = items.map((entry) => entry.item.id);
-		expect(ids).toHaveLength(events.length);
-		expect(new Set(ids)).toEqual(new Set(expected));
-		const times = items.map((entry) => entry.timeMs);
-		const sorted = order === 'asc' ? times.every((t, i) => i === 0 || times[i - 1] <= t) : times.every((t, i) => i === 0 || times[i - 1] >= t);
-		expect(sorted).toBe(true);
+		expectEachOnce(items, expected);
+		expectInOrder(items, order);
 		expect(backend.violations).toEqual([]);
 		for (const call of backend.searches) {
 			expect(call.rows).toBeLessThanOrEqual(pageSize);
@@ -61,10 +81,7 @@ describe('readItems over Carbon Black Cloud', () => {
 	it('reads past a full window even when num_found stops at 10 000', async () => {
 		const backend = new CbcBackend({ events, numFound: 'capped' });
 
-		const ids = (await readAll(backend, query('asc', 10_000))).map((entry) => entry.item.id);
-
-		expect(ids).toHaveLength(events.length);
-		expect(new Set(ids)).toEqual(new Set(expected));
+		expectEachOnce(await readAll(backend, query('asc', 10_000)), expected);
 	});
 
 	it('pages one window with start/rows that end exactly at 10 000', async () => {
@@ -150,12 +167,8 @@ describe('Return All over Carbon Black Cloud: the next window asked for ahead', 
 
 			// Window k (one page of 10 000) is handed out with window k + 1 already asked for.
 			expect(askedWhenHanded).toEqual([2, 3, 4, 4]);
-			const ids = items.map((entry) => entry.item.id);
-			expect(ids).toHaveLength(events.length);
-			expect(new Set(ids)).toEqual(new Set(expected));
-			const times = items.map((entry) => entry.timeMs);
-			const inOrder = (a: number, b: number) => (order === 'asc' ? a <= b : a >= b);
-			expect(times.every((t, i) => i === 0 || inOrder(times[i - 1], t))).toBe(true);
+			expectEachOnce(items, expected);
+			expectInOrder(items, order);
 			expect(backend.violations).toEqual([]);
 		},
 	);
@@ -189,12 +202,7 @@ describe('Return All over Carbon Black Cloud: the next window asked for ahead', 
 
 	it('a read stopped after its first window drops the window asked for ahead: its failure is nobody’s, nothing more is asked', async () => {
 		const backend = new CbcBackend({ events });
-		const handle = backend.handle.bind(backend);
-		let asked = 0;
-		backend.handle = (req) =>
-			req.path.endsWith('/_search') && ++asked === 2
-				? { status: 500, body: { message: 'second window failed' } }
-				: handle(req);
+		const asked = failSecondSearch(backend);
 		const unhandled: unknown[] = [];
 		const onUnhandled = (reason: unknown) => unhandled.push(reason);
 		process.on('unhandledRejection', onUnhandled);
@@ -214,30 +222,22 @@ describe('Return All over Carbon Black Cloud: the next window asked for ahead', 
 		}
 
 		expect(unhandled).toEqual([]);
-		expect(asked).toBe(2);
+		expect(asked()).toBe(2);
 	});
 
 	it("a failed window ahead fails the read only after the window before it was handed out whole", async () => {
 		const backend = new CbcBackend({ events });
-		const handle = backend.handle.bind(backend);
-		let searches = 0;
-		backend.handle = (req) =>
-			req.path.endsWith('/_search') && ++searches === 2
-				? { status: 500, body: { message: 'second window failed' } }
-				: handle(req);
+		failSecondSearch(backend);
 		const handed: number[] = [];
 
-		const error = await (async () => {
-			try {
+		const error = await failureOf(
+			(async () => {
 				for await (const chunk of readItems(memoryContext(backend), carbonBlackCloud, returnAll('asc'))) handed.push(chunk.items.length);
-			} catch (caught) {
-				return caught as Error;
-			}
-			return undefined;
-		})();
+			})(),
+		);
 
 		expect(handed).toEqual([CBC_WINDOW]);
-		expect(error?.message).toContain('second window failed');
+		expect(error.message).toContain('second window failed');
 	});
 
 	it('a source that pages past its window: each window asked for too early is dropped (closed), every event once', async () => {
@@ -248,9 +248,7 @@ describe('Return All over Carbon Black Cloud: the next window asked for ahead', 
 
 		for await (const chunk of readItems(memoryContext(backend), narrow, returnAll('asc', 2_500))) items.push(...chunk.items);
 
-		const ids = items.map((entry) => entry.item.id);
-		expect(ids).toHaveLength(events.length);
-		expect(new Set(ids)).toEqual(new Set(expected));
+		expectEachOnce(items, expected);
 		// Windows asked for at pages 2 and 3 of a query were dropped for the one at page 4.
 		expect(reads.opened).toBeGreaterThan(4);
 		expect(reads.closed).toBe(reads.opened);
