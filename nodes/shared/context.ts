@@ -120,10 +120,8 @@ export function createSourceContext(
 		itemIndex,
 		request: async <T>(req: ApiRequest) =>
 			await cancellable(async () => await transport.request<T>(req)),
-		requestWithoutAuth: async (req: ApiRequest) =>
-			await cancellable(
-				async () => await transport.request<Buffer>({ ...req, binary: true }, false),
-			),
+		requestWithoutAuth: async <T = Buffer>(req: ApiRequest) =>
+			await cancellable(async () => await transport.request<T>({ ...req, binary: true }, false)),
 		credentials,
 		sleep: sleepUntilDeadline,
 		// n8n's own sleep, not the injected one: a turn of the event loop, not a span of time.

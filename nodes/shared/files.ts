@@ -101,59 +101,103 @@ export class ExportWriter {
 }
 
 /**
- * Counts the items of a top-level JSON array by scanning its bytes: no string copy and no parse,
- * so counting a 200 MB export costs no memory. NaN when the data is not an array.
+ * Counts the records of a vendor-made export as its bytes pass, chunk by chunk (a download handed
+ * to n8n's binary store is never held whole): CSV rows after the header, the items of a top-level
+ * JSON array, or lines (NDJSON, and JSON Lines served for JSON). No string copy and no parse, so
+ * counting a 200 MB export costs no memory; the state carries across chunk boundaries.
  */
-export function countJsonArrayItems(data: Buffer): number {
-	let depth = 0;
-	let inString = false;
-	let items = 0;
-	let sawValue = false;
-	let started = false;
-	for (let i = 0; i < data.length; i++) {
-		const byte = data[i];
-		if (inString) {
-			if (byte === 0x5c) i++; // backslash: skip the escaped byte
-			else if (byte === 0x22) inString = false;
-			continue;
+export class RecordCounter {
+	/** Undecided until the first byte that is not whitespace: a JSON export may be an array or lines. */
+	private mode: 'array' | 'lines' | 'notArray' | undefined;
+	// Lines: rows ended so far, inside a CSV quote, the current line has content.
+	private rows = 0;
+	private inQuotes = false;
+	private lineHasContent = false;
+	// Array: nesting depth, inside a string, the byte after a backslash, items separated at depth 1.
+	private depth = 1;
+	private inString = false;
+	private escaped = false;
+	private commas = 0;
+	private sawValue = false;
+
+	/** `arrayOnly`: JSON that is not an array counts as NaN (instead of as lines). */
+	constructor(
+		private readonly format: ExportFormat,
+		private readonly arrayOnly = false,
+	) {}
+
+	add(data: Buffer): this {
+		let i = 0;
+		if (this.mode === undefined) {
+			while (i < data.length && isJsonSpace(data[i])) i++;
+			if (i === data.length) return this; // only whitespace so far: nothing to count yet
+			if (this.format === 'json' && data[i] === 0x5b) {
+				this.mode = 'array';
+				i++; // past the opening "["
+			} else {
+				this.mode = this.arrayOnly ? 'notArray' : 'lines';
+				i = 0;
+			}
 		}
-		if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
-		if (!started) {
-			if (byte !== 0x5b) return NaN; // not "["
-			started = true;
-			depth = 1;
-			continue;
-		}
-		if (depth === 1 && !sawValue && byte !== 0x5d) sawValue = true;
-		if (byte === 0x22) inString = true;
-		else if (byte === 0x5b || byte === 0x7b) depth++;
-		else if (byte === 0x5d || byte === 0x7d) depth--;
-		else if (byte === 0x2c && depth === 1) items++;
+		if (this.mode === 'array') this.scanArray(data, i);
+		else if (this.mode === 'lines') this.scanLines(data, i);
+		return this;
 	}
-	// A cut-off file (unclosed array or string) is not counted as if it were whole.
-	if (!started || depth !== 0 || inString) return NaN;
-	return sawValue ? items + 1 : 0;
+
+	/** The records counted; NaN for a JSON array cut off before it closes (or, `arrayOnly`, none). */
+	total(): number {
+		if (this.mode === 'array') {
+			// A cut-off file (unclosed array or string) is not counted as if it were whole.
+			if (this.depth !== 0 || this.inString) return NaN;
+			return this.sawValue ? this.commas + 1 : 0;
+		}
+		if (this.arrayOnly) return NaN;
+		const rows = this.rows + (this.lineHasContent ? 1 : 0);
+		return this.format === 'csv' ? Math.max(0, rows - 1) : rows;
+	}
+
+	private scanArray(data: Buffer, from: number): void {
+		for (let i = from; i < data.length; i++) {
+			const byte = data[i];
+			if (this.inString) {
+				if (this.escaped) this.escaped = false;
+				else if (byte === 0x5c) this.escaped = true;
+				else if (byte === 0x22) this.inString = false;
+				continue;
+			}
+			if (isJsonSpace(byte)) continue;
+			if (this.depth === 1 && !this.sawValue && byte !== 0x5d) this.sawValue = true;
+			if (byte === 0x22) this.inString = true;
+			else if (byte === 0x5b || byte === 0x7b) this.depth++;
+			else if (byte === 0x5d || byte === 0x7d) this.depth--;
+			else if (byte === 0x2c && this.depth === 1) this.commas++;
+		}
+	}
+
+	private scanLines(data: Buffer, from: number): void {
+		// Only CSV quotes span lines; in JSON lines a quote may be escaped (\") and a line break never is raw.
+		const csv = this.format === 'csv';
+		for (let i = from; i < data.length; i++) {
+			const byte = data[i];
+			if (csv && byte === 0x22) this.inQuotes = !this.inQuotes;
+			if (byte === 0x0a && !this.inQuotes) {
+				if (this.lineHasContent) this.rows++;
+				this.lineHasContent = false;
+			} else if (byte !== 0x0d) this.lineHasContent = true;
+		}
+	}
 }
 
-/** Counts the records of a vendor-made export: CSV rows after the header, JSON array items, or lines. */
+function isJsonSpace(byte: number): boolean {
+	return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** The items of a top-level JSON array held whole; NaN when the data is not one or is cut off. */
+export function countJsonArrayItems(data: Buffer): number {
+	return new RecordCounter('json', true).add(data).total();
+}
+
+/** Counts the records of a vendor-made export held whole: see RecordCounter. */
 export function countRecords(data: Buffer, format: ExportFormat): number {
-	// A JSON export is an array (counted, NaN when cut off) or JSON Lines (counted as lines below).
-	if (format === 'json' && data.toString('latin1', 0, 64).trimStart().startsWith('[')) {
-		return countJsonArrayItems(data);
-	}
-	// Only CSV quotes span lines; in JSON lines a quote may be escaped (\") and a line break never is raw.
-	const csv = format === 'csv';
-	let rows = 0;
-	let inQuotes = false;
-	let lineHasContent = false;
-	for (let i = 0; i < data.length; i++) {
-		const byte = data[i];
-		if (csv && byte === 0x22) inQuotes = !inQuotes;
-		if (byte === 0x0a && !inQuotes) {
-			if (lineHasContent) rows++;
-			lineHasContent = false;
-		} else if (byte !== 0x0d) lineHasContent = true;
-	}
-	if (lineHasContent) rows++;
-	return format === 'csv' ? Math.max(0, rows - 1) : rows;
+	return new RecordCounter(format).add(data).total();
 }

@@ -12,7 +12,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 import { BodyTooLarge, bodyTooLargeError, DEFAULT_MAX_BODY_BYTES } from './limits';
-import type { ApiRequest, ApiResponse, AuditSource, RequestFunctions, VendorError } from './types';
+import type { ApiRequest, ApiResponse, AuditSource, BodyStream, RequestFunctions, VendorError } from './types';
 
 export type TransportSettings = {
 	/** Attempts per request after failed answers (429, 5xx), the first included. */
@@ -278,33 +278,35 @@ class NetworkFailure extends Error {
 	}
 }
 
+type BodyStreamLike = NodeJS.ReadableStream & { destroy(error?: Error): void };
+
+type WatchOptions = {
+	idleMs: number;
+	timer: TransportSettings['timer'];
+	now: () => number;
+	signal?: AbortSignal;
+};
+
 /**
- * Reads a body stream into one Buffer, counting bytes as they arrive: past `cap` the stream is
- * destroyed and BodyTooLarge thrown, so no more than the cap is ever held. A silence longer than
- * `idleMs`, a cancel or a connection lost mid-body fail it as a network failure.
+ * Watches a body stream as it is read: each chunk goes to `onChunk` and counts against `cap`.
+ * Resolves with the body's length at its end. Past the cap (BodyTooLarge), after a silence longer
+ * than `idleMs`, on a cancel, or when the connection is lost mid-body, the stream is destroyed with
+ * the error, so whoever reads it fails too, and this rejects.
  *
- * With `expectedBytes` (a declared Content-Length, within the cap) the bytes are copied into one
- * buffer of that size as they arrive, so a large answer (an export file) is held once instead of
- * as chunks and then again as their join. An answer longer than it declared (a body decoded from
- * gzip) goes on as chunks; one shorter is handed back as what came.
+ * `byAnother`: the body is read by someone else (n8n's binary store). A 'data' listener makes a
+ * stream flow, so this one is only added when that reader adds its own ('data' or 'readable'),
+ * just before it: nothing flows before the reader is there, and each chunk it takes (read() emits
+ * 'data' too) is seen once, in order.
  */
-export async function readCapped(
-	stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
+function watchBody(
+	stream: BodyStreamLike,
 	cap: number,
-	options: {
-		idleMs: number;
-		timer: TransportSettings['timer'];
-		now: () => number;
-		signal?: AbortSignal;
-		expectedBytes?: number;
-	},
-): Promise<Buffer> {
-	return await new Promise<Buffer>((resolve, reject) => {
-		const chunks: Buffer[] = [];
+	options: WatchOptions,
+	onChunk: (chunk: Buffer) => void,
+	byAnother = false,
+): Promise<number> {
+	return new Promise<number>((resolve, reject) => {
 		let total = 0;
-		const expected = options.expectedBytes;
-		// Untouched pages of a large allocation are not resident: a length declared and never sent costs no memory.
-		let whole = expected !== undefined && expected > 0 && expected <= cap ? Buffer.allocUnsafe(expected) : undefined;
 		let done = false;
 		let disarm: () => void = () => undefined;
 		const finish = (error: Error | undefined) => {
@@ -313,10 +315,9 @@ export async function readCapped(
 			disarm();
 			options.signal?.removeEventListener('abort', onAbort);
 			if (error) {
-				stream.destroy();
 				reject(error);
-			} else if (whole) resolve(total === whole.length ? whole : whole.subarray(0, total));
-			else resolve(Buffer.concat(chunks, total));
+				stream.destroy(error);
+			} else resolve(total);
 		};
 		let lastData = options.now();
 		// One timer at a time: when it fires, the silence so far decides (fail, or wait the rest).
@@ -336,19 +337,23 @@ export async function readCapped(
 		if (options.signal?.aborted) return onAbort();
 		options.signal?.addEventListener('abort', onAbort);
 		arm(options.idleMs);
-		stream.on('data', (chunk: Buffer | string) => {
+		const onData = (chunk: Buffer | string) => {
 			if (done) return;
 			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 			if (total + bytes.length > cap) return finish(new BodyTooLarge(cap));
-			if (whole && total + bytes.length <= whole.length) bytes.copy(whole, total);
-			else {
-				if (whole) chunks.push(whole.subarray(0, total));
-				whole = undefined;
-				chunks.push(bytes);
-			}
+			onChunk(bytes);
 			total += bytes.length;
 			lastData = options.now();
-		});
+		};
+		if (!byAnother) stream.on('data', onData);
+		else {
+			const onReader = (event: string | symbol) => {
+				if (event !== 'data' && event !== 'readable') return;
+				stream.removeListener('newListener', onReader);
+				stream.on('data', onData);
+			};
+			stream.on('newListener', onReader);
+		}
 		stream.on('end', () => finish(undefined));
 		stream.on('error', (error: Error & { code?: string }) =>
 			finish(
@@ -367,6 +372,39 @@ export async function readCapped(
 			),
 		);
 	});
+}
+
+/**
+ * Reads a body stream into one Buffer, counting bytes as they arrive: past `cap` the stream is
+ * destroyed and BodyTooLarge thrown, so no more than the cap is ever held. A silence longer than
+ * `idleMs`, a cancel or a connection lost mid-body fail it as a network failure.
+ *
+ * With `expectedBytes` (a declared Content-Length, within the cap) the bytes are copied into one
+ * buffer of that size as they arrive, so a large answer is held once instead of as chunks and then
+ * again as their join. An answer longer than it declared (a body decoded from gzip) goes on as
+ * chunks; one shorter is handed back as what came.
+ */
+export async function readCapped(
+	stream: BodyStreamLike,
+	cap: number,
+	options: WatchOptions & { expectedBytes?: number },
+): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	const expected = options.expectedBytes;
+	// Untouched pages of a large allocation are not resident: a length declared and never sent costs no memory.
+	let whole = expected !== undefined && expected > 0 && expected <= cap ? Buffer.allocUnsafe(expected) : undefined;
+	let held = 0;
+	const total = await watchBody(stream, cap, options, (bytes) => {
+		if (whole && held + bytes.length <= whole.length) bytes.copy(whole, held);
+		else {
+			if (whole) chunks.push(whole.subarray(0, held));
+			whole = undefined;
+			chunks.push(bytes);
+		}
+		held += bytes.length;
+	});
+	if (whole) return total === whole.length ? whole : whole.subarray(0, total);
+	return Buffer.concat(chunks, total);
 }
 
 /**
@@ -639,14 +677,14 @@ export class Transport {
 			headers: raw.headers ?? {},
 			body: raw.body,
 		};
+		const sink = req.sink && raw.statusCode >= 200 && raw.statusCode < 300 ? req.sink : undefined;
 		try {
-			response.body = await this.readBody(
-				raw.body,
-				response.headers,
-				req.binary === true,
-				timeoutMs,
-			);
+			response.body = sink
+				? await this.sinkBody(sink, raw.body, response.headers, timeoutMs)
+				: await this.readBody(raw.body, response.headers, req.binary === true, timeoutMs);
 		} catch (error) {
+			// The sink's own failure (n8n's binary store), not the body's: handed back unchanged.
+			if (error instanceof NodeOperationError) throw new NodeOperationError(this.fn.getNode(), error);
 			if (error instanceof BodyTooLarge) {
 				throw bodyTooLargeError(
 					this.fn,
@@ -659,7 +697,7 @@ export class Transport {
 		} finally {
 			RequestBudget.close(slot, this.settings.now());
 		}
-		if (req.binary && response.body !== undefined && !Buffer.isBuffer(response.body)) {
+		if (req.binary && !sink && response.body !== undefined && !Buffer.isBuffer(response.body)) {
 			response.body = Buffer.from(response.body as ArrayBuffer);
 		}
 		const isRedirect = REDIRECT_STATUS.has(response.status);
@@ -700,18 +738,10 @@ export class Transport {
 		idleMs: number,
 	): Promise<unknown> {
 		if (!isStream(body)) return body;
-		const cap = this.settings.maxBodyBytes;
-		const declared = Number(header(headers, 'content-length'));
-		if (Number.isFinite(declared) && declared > cap) {
-			body.destroy();
-			throw new BodyTooLarge(cap);
-		}
-		const data = await readCapped(body, cap, {
-			expectedBytes: Number.isFinite(declared) && declared >= 0 ? declared : undefined,
-			idleMs,
-			timer: this.settings.timer,
-			now: this.settings.now,
-			signal: this.settings.signal,
+		const declared = this.declaredLength(body, headers);
+		const data = await readCapped(body, this.settings.maxBodyBytes, {
+			expectedBytes: declared,
+			...this.watchOptions(idleMs),
 		});
 		if (binary) return data;
 		const text = data.toString('utf8');
@@ -722,6 +752,74 @@ export class Transport {
 		} catch {
 			return text;
 		}
+	}
+
+	/**
+	 * Hands a body to `sink` unread, watched as it passes (cap, silence, cancel: see watchBody's
+	 * `byAnother`). The body's own failure (cut short, too large, silent) is thrown as such, to be
+	 * retried or reported; the sink's own is an n8n error, never retried.
+	 */
+	private async sinkBody(
+		sink: NonNullable<ApiRequest['sink']>,
+		body: unknown,
+		headers: Record<string, Header>,
+		idleMs: number,
+	): Promise<unknown> {
+		if (!isStream(body)) {
+			throw new NodeOperationError(this.fn.getNode(), 'n8n answered a download without a body stream', { itemIndex: this.itemIndex });
+		}
+		this.declaredLength(body, headers);
+		const observers: Array<(chunk: Buffer) => void> = [];
+		let failure: Error | undefined;
+		let bodyFailed: (error: Error) => void = () => undefined;
+		// A body that fails before its reader is there (a reset while n8n prepares the file) would
+		// leave that reader waiting for events already past: the body's failure does not wait for it.
+		const failed = new Promise<never>((_resolve, reject) => (bodyFailed = reject));
+		failed.catch(() => undefined);
+		const watched = watchBody(body, this.settings.maxBodyBytes, this.watchOptions(idleMs), (chunk) => {
+			for (const observe of observers) observe(chunk);
+		}, true).catch((error: Error) => {
+			failure = error;
+			bodyFailed(error);
+		});
+		const reading = sink({
+			stream: body as unknown as BodyStream['stream'],
+			observe: (onChunk) => observers.push(onChunk),
+		});
+		try {
+			const stored = await Promise.race([reading, failed]);
+			await watched;
+			if (failure) throw failure;
+			return stored;
+		} catch (error) {
+			// The watcher's verdict comes first: the reader fails because the body was destroyed. That
+			// failure goes to sendOnce as readBody's do (retried, or the cap named).
+			const cause = failure;
+			reading.catch(() => undefined);
+			body.destroy();
+			if (cause) return Promise.reject(cause);
+			// A NodeOperationError (the store's own words) comes back unchanged; anything else is wrapped once.
+			throw new NodeOperationError(this.fn.getNode(), error as Error, {
+				message: `n8n could not keep the downloaded file: ${(error as Error).message ?? String(error)}`,
+				itemIndex: this.itemIndex,
+			});
+		}
+	}
+
+	/** The Content-Length an answer declares (undefined when none); past the cap, BodyTooLarge at once. */
+	private declaredLength(body: BodyStreamLike, headers: Record<string, Header>): number | undefined {
+		const declared = Number(header(headers, 'content-length'));
+		if (!Number.isFinite(declared) || declared < 0) return undefined;
+		if (declared > this.settings.maxBodyBytes) {
+			body.destroy();
+			throw new BodyTooLarge(this.settings.maxBodyBytes);
+		}
+		return declared;
+	}
+
+	private watchOptions(idleMs: number): WatchOptions {
+		const { timer, now, signal } = this.settings;
+		return { idleMs, timer, now, signal };
 	}
 
 	/**

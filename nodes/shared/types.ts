@@ -1,5 +1,6 @@
 // The types that every source, every operation and the trigger agree on: the seam of the package.
 import type {
+	IBinaryData,
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
@@ -116,9 +117,14 @@ export type Page = {
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
 
-/** A file a source produced natively (CBC job download, Pangea download_results). */
+/** What n8n's binary store takes: a Buffer, or a readable stream it reads to its end. */
+export type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
+/** An export file, kept in n8n's binary store (by `ExportSettings.store`). */
 export type ExportedFile = {
-	data: Buffer;
+	binary: IBinaryData;
+	/** Its size in bytes. */
+	bytes: number;
 	fileName: string;
 	mimeType: string;
 	eventCount: number | null;
@@ -129,6 +135,19 @@ export type ExportSettings = {
 	format: ExportFormat;
 	pollIntervalMs: number;
 	maxWaitMs: number;
+	/**
+	 * Hands a file to n8n's binary store: a Buffer, or a download's body as it arrives
+	 * (`BodyStream.stream`), so that a large export is written out, never held whole.
+	 */
+	store(data: BinaryInput, fileName: string, mimeType: string): Promise<IBinaryData>;
+};
+
+/** A 2xx answer's body handed on unread (`ApiRequest.sink`). */
+export type BodyStream = {
+	/** The body: for one reader (n8n's binary store) that reads it to its end. */
+	readonly stream: Exclude<BinaryInput, Buffer>;
+	/** Sees each chunk as the reader takes it, in order: call before handing `stream` on. */
+	observe(onChunk: (chunk: Buffer) => void): void;
 };
 
 /** An HTTP request as a source describes it; the transport adds retries, auth and error mapping. */
@@ -141,6 +160,13 @@ export type ApiRequest = {
 	headers?: Record<string, string>;
 	/** Return the body as a Buffer instead of parsed JSON. */
 	binary?: boolean;
+	/**
+	 * Hand a 2xx answer's body, unread, to this reader (n8n's binary store) instead of holding it:
+	 * the answer's body becomes what it returns. The bytes still count against the body cap and
+	 * the silence timeout as they pass, and a body cut short is retried like one read here (the
+	 * reader is called again with the new answer). Other answers are read as usual.
+	 */
+	sink?(body: BodyStream): Promise<unknown>;
 	/** Return 3xx answers instead of following them (to strip auth from a pre-signed redirect). */
 	noRedirect?: boolean;
 	/** Statuses that are answers, not failures (e.g. Pangea 202 Accepted). 2xx always are. */
@@ -179,8 +205,8 @@ export interface SourceContext {
 	readonly itemIndex: number;
 	/** An authenticated request to the vendor, retried on 429/5xx, errors mapped. */
 	request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
-	/** A request without the vendor's auth (pre-signed download URLs). */
-	requestWithoutAuth(req: ApiRequest): Promise<ApiResponse<Buffer>>;
+	/** A request without the vendor's auth (pre-signed download URLs): a Buffer, or what `sink` returns. */
+	requestWithoutAuth<T = Buffer>(req: ApiRequest): Promise<ApiResponse<T>>;
 	/** The decrypted credential; read only non-secret fields (base URL, org key, region). */
 	credentials(): Promise<ICredentialDataDecryptedObject>;
 	/** Waits, returning early with an error when the execution is cancelled. */

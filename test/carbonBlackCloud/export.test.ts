@@ -1,5 +1,6 @@
 // CBC Export and Wait: _export → Job Service polls → download (direct or a 303 without auth), failures, timeout.
 import { NodeApiError, NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
+import { BinaryDataService } from 'n8n-core';
 import { binaryToBuffer } from '../harness/n8n';
 import { failureOf, jsonOf, runCbc } from '../support/auditLog';
 import { CbcBackend, PRESIGNED_HOST, type CbcBackendOptions } from '../support/cbcBackend';
@@ -83,6 +84,29 @@ describe('Export and Wait', () => {
 		expect(item.binary!.data).toMatchObject({ mimeType: 'application/json' });
 		const parsed = JSON.parse((await binaryToBuffer(item.binary!.data)).toString('utf8')) as IDataObject[];
 		expect(parsed).toEqual(events);
+	});
+
+	it.each([
+		['direct', 'csv'],
+		['redirect', 'json'],
+	] as const)("a %s download goes to n8n's binary store as it arrives (a stream), never as the whole file in one Buffer", async (download, format) => {
+		const store = jest.spyOn(BinaryDataService.prototype, 'store');
+		try {
+			const backend = backendWith({ download });
+
+			const result = await exportRun(format);
+
+			const [jobId] = [...backend.jobs.keys()];
+			expect(store).toHaveBeenCalledTimes(1);
+			const given = store.mock.calls[0][1];
+			expect(Buffer.isBuffer(given)).toBe(false);
+			expect(typeof (given as { pipe?: unknown }).pipe).toBe('function');
+			const bytes = await binaryToBuffer(result.output[0][0].binary!.auditFile);
+			expect(bytes.toString('utf8')).toBe(backend.fileOf(jobId));
+			expect(jsonOf(result)[0]).toMatchObject({ eventCount: events.length, fileSize: bytes.length });
+		} finally {
+			store.mockRestore();
+		}
 	});
 
 	it('fetches a redirect to the API host itself without the X-Auth-Token too (it is the file\'s pre-signed location)', async () => {

@@ -1,9 +1,11 @@
-// ExportWriter (CSV, JSON, NDJSON built page by page) parsed back, and countRecords on vendor files.
+// ExportWriter (CSV, JSON, NDJSON built page by page) parsed back, and countRecords on vendor files,
+// whole or fed chunk by chunk as a download passes (RecordCounter).
 import type { IDataObject } from 'n8n-workflow';
 import {
 	countJsonArrayItems,
 	countRecords,
 	csvCell,
+	RecordCounter,
 	ExportWriter,
 	MIME_TYPES,
 } from '../../nodes/shared/files';
@@ -152,5 +154,39 @@ describe('countJsonArrayItems', () => {
 		}));
 		const text = JSON.stringify(rows, null, 2);
 		expect(countJsonArrayItems(Buffer.from(text))).toBe(JSON.parse(text).length);
+	});
+});
+
+describe('RecordCounter fed as a download arrives', () => {
+	// Every split a chunk boundary can make: inside a quote, an escape, a CRLF, before the "[".
+	const tricky: Array<[string, 'csv' | 'json' | 'ndjson']> = [
+		['a,b\r\n"x\r\ny",2\r\n\r\n"q""\n",4', 'csv'],
+		['  \n [{"a":"]\\"},{"b":[1,{"c":"\\\\"}]}, "x,y"]\n', 'json'],
+		['{"a":1}\n\n{"a":"x\\ny"}\n{"a":"say \\"hi"}', 'json'],
+		['{"a":"\\""}\r\n\r\n{"a":2}', 'ndjson'],
+		['[{"a":1},', 'json'],
+		['   ', 'json'],
+	];
+
+	it.each(tricky)('counts %j the same split at every byte', (text, format) => {
+		const data = Buffer.from(text, 'utf8');
+		const whole = countRecords(data, format);
+		for (let cut = 0; cut <= data.length; cut++) {
+			const counter = new RecordCounter(format).add(data.subarray(0, cut)).add(data.subarray(cut));
+			expect([cut, counter.total()]).toEqual([cut, whole]);
+		}
+	});
+
+	it.each(['csv', 'json', 'ndjson'] as const)('counts a written %s export fed in uneven chunks', (format) => {
+		const data = write(format);
+		let seed = 7;
+		const counter = new RecordCounter(format);
+		for (let at = 0; at < data.length; ) {
+			seed = (seed * 1103515245 + 12345) % 2 ** 31;
+			const size = 1 + (seed % 97);
+			counter.add(data.subarray(at, at + size));
+			at += size;
+		}
+		expect(counter.total()).toBe(all.length);
 	});
 });

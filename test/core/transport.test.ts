@@ -13,7 +13,7 @@ import {
 	Transport,
 	type TransportSettings,
 } from '../../nodes/shared/transport';
-import type { AuditSource, NodeFunctions } from '../../nodes/shared/types';
+import type { AuditSource, BodyStream, NodeFunctions } from '../../nodes/shared/types';
 import { deepText, failureOf, STUB_NODE } from '../support/auditLog';
 import { bodyStream } from '../hostile/localServer';
 import { tally } from '../support/tally';
@@ -415,6 +415,137 @@ describe('Transport: bodies', () => {
 		expect(error.message).toContain('no data for 60 s');
 		expect(sent).toHaveLength(1);
 		expect(stream.destroyed).toBe(true);
+	});
+});
+
+describe('Transport: a body handed to a sink (an export file to n8n\'s binary store)', () => {
+	const file = Buffer.from(Array.from({ length: 50_000 }, (_, i) => 0x20 + (i % 90)));
+	const chunksOf = (data: Buffer, size: number) =>
+		Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
+	/** A body whose chunks come as they are read; with `cut`, the connection is lost after them. */
+	const answerOf = (chunks: Buffer[], cut?: IDataObject) =>
+		bodyStream(chunks, cut ? Object.assign(new Error(String(cut.message)), cut) : true);
+	/** Readers as n8n's binary stores read: async iteration (fs.writeFile) or a 'data' listener. */
+	const readers = {
+		'async iteration': async (stream: BinaryStream) => {
+			const parts: Buffer[] = [];
+			for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(chunk);
+			return Buffer.concat(parts);
+		},
+		"a 'data' listener": async (stream: BinaryStream) =>
+			await new Promise<Buffer>((resolve, reject) => {
+				const parts: Buffer[] = [];
+				stream.on('data', (chunk: Buffer) => parts.push(chunk));
+				stream.once('end', () => resolve(Buffer.concat(parts)));
+				stream.once('error', reject);
+			}),
+	};
+	type BinaryStream = BodyStream['stream'];
+	/** A sink that waits a few turns before it reads (n8n's store awaits a folder first), observing every chunk. */
+	const sinkWith = (read: (stream: BinaryStream) => Promise<Buffer>, calls: Buffer[][]) =>
+		async (body: BodyStream) => {
+			const seen: Buffer[] = [];
+			calls.push(seen);
+			body.observe((chunk) => seen.push(chunk));
+			await new Promise((resolve) => setTimeout(resolve, 5));
+			return await read(body.stream);
+		};
+
+	it.each(Object.keys(readers) as Array<keyof typeof readers>)(
+		'the reader (%s) gets every byte, however late it starts, and the observer sees the same bytes',
+		async (name) => {
+			const calls: Buffer[][] = [];
+			const { transport } = transportWith([{ statusCode: 200, body: answerOf(chunksOf(file, 4096)) }]);
+
+			const { body } = await transport.request<Buffer>({ method: 'GET', url: '/file', binary: true, sink: sinkWith(readers[name], calls) });
+
+			expect(body.equals(file)).toBe(true);
+			expect(calls).toHaveLength(1);
+			expect(Buffer.concat(calls[0]).equals(file)).toBe(true);
+		},
+	);
+
+	it('a body past the cap fails its reader at the cap, names Max Download Size, and is not fetched again', async () => {
+		const calls: Buffer[][] = [];
+		const stream = answerOf(chunksOf(file, 4096));
+		const { transport, sent } = transportWith([{ statusCode: 200, body: stream }], { maxBodyBytes: 10_000 });
+
+		const error = await failureOf(
+			transport.request({ method: 'GET', url: '/file', binary: true, sink: sinkWith(readers['async iteration'], calls) }),
+		);
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain('larger than the Max Download Size (10000 bytes)');
+		expect(Buffer.concat(calls[0]).length).toBeLessThanOrEqual(10_000);
+		expect(stream.destroyed).toBe(true);
+		expect(sent).toHaveLength(1);
+	});
+
+	it('a body cut short is fetched again and handed to the sink again, from its start', async () => {
+		const calls: Buffer[][] = [];
+		const half = chunksOf(file, 4096).slice(0, 6);
+		const { transport, sent } = transportWith([
+			{ statusCode: 200, body: answerOf(half, { message: 'aborted', code: 'ECONNRESET' }) },
+			{ statusCode: 200, body: answerOf(chunksOf(file, 4096)) },
+		]);
+
+		const { body } = await transport.request<Buffer>({ method: 'GET', url: '/file', binary: true, sink: sinkWith(readers["a 'data' listener"], calls) });
+
+		expect(body.equals(file)).toBe(true);
+		expect(sent).toHaveLength(2);
+		expect(calls.map((seen) => Buffer.concat(seen).length)).toEqual([6 * 4096, file.length]);
+	});
+
+	it('a body lost before its reader starts fails at once (not left to the reader) and is fetched again', async () => {
+		const calls: Buffer[][] = [];
+		const lost = bodyStream([], false);
+		setImmediate(() => lost.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+		const { transport, sent } = transportWith([
+			{ statusCode: 200, body: lost },
+			{ statusCode: 200, body: answerOf(chunksOf(file, 4096)) },
+		]);
+
+		const { body } = await transport.request<Buffer>({ method: 'GET', url: '/file', binary: true, sink: sinkWith(readers["a 'data' listener"], calls) });
+
+		expect(body.equals(file)).toBe(true);
+		expect(sent).toHaveLength(2);
+		expect(calls.map((seen) => Buffer.concat(seen).length)).toEqual([0, file.length]);
+	});
+
+	it("the sink's own failure (the store's disk is full) is not retried, and says n8n could not keep the file", async () => {
+		const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+		const stream = answerOf(chunksOf(file, 4096));
+		const { transport, sent } = transportWith([{ statusCode: 200, body: stream }]);
+
+		const error = await failureOf(
+			transport.request({
+				method: 'GET',
+				url: '/file',
+				binary: true,
+				sink: async () => {
+					throw full;
+				},
+			}),
+		);
+
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('n8n could not keep the downloaded file: ENOSPC: no space left on device');
+		expect(sent).toHaveLength(1);
+		expect(stream.destroyed).toBe(true);
+	});
+
+	it('other answers are read as usual: the sink only ever sees the 2xx body', async () => {
+		const calls: Buffer[][] = [];
+		const { transport, sent } = transportWith([
+			{ statusCode: 503, body: bodyStream(['{"message":"busy"}']) },
+			{ statusCode: 200, body: answerOf([file]) },
+		]);
+
+		const { body } = await transport.request<Buffer>({ method: 'GET', url: '/file', binary: true, sink: sinkWith(readers['async iteration'], calls) });
+
+		expect(body.equals(file)).toBe(true);
+		expect(sent).toHaveLength(2);
+		expect(calls).toHaveLength(1);
 	});
 });
 

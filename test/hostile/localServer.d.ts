@@ -27,11 +27,14 @@ export type LocalServer = {
 
 export function startServer(handler: Handler): Promise<LocalServer>;
 
-/** A readable body that yields `chunks` (then ends unless `end` is false); `pulled()` counts chunks read. */
+/**
+ * A readable body that yields `chunks` as they are read, then ends (`end` true), stays open (false),
+ * or is destroyed with `end` (an Error: a connection lost mid-body); `pulled()` counts chunks read.
+ */
 export function bodyStream(
 	chunks: Array<string | Uint8Array>,
-	end?: boolean,
-): NodeJS.ReadableStream & { pulled(): number; readonly destroyed: boolean };
+	end?: boolean | Error,
+): NodeJS.ReadableStream & { pulled(): number; readonly destroyed: boolean; destroy(error?: Error): void };
 
 /** A gzip file that inflates to `inflatedMb` MB of zeros. */
 export function gzipBomb(inflatedMb: number): Promise<Buffer>;

@@ -76,6 +76,7 @@ function bodyStream(chunks, end = true) {
 	const stream = new Readable({
 		read() {
 			if (pulled < chunks.length) this.push(chunks[pulled++]);
+			else if (end instanceof Error) setImmediate(() => stream.destroy(end));
 			else if (end) this.push(null);
 		},
 	});

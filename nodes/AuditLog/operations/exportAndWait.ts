@@ -8,7 +8,7 @@ import { ExportWriter, MIME_TYPES } from '../../shared/files';
 import { bodyTooLargeError, MAX_DOWNLOAD_OPTION } from '../../shared/limits';
 import { readQuery } from '../../shared/query';
 import { readItems } from '../../shared/reader';
-import type { ExportedFile, ExportFormat } from '../../shared/types';
+import type { ExportedFile, ExportFormat, ExportSettings } from '../../shared/types';
 import { contextFor, countNotes, newCounters, shapeItems, verifyItems, type Operation } from './common';
 
 const FORMATS: ExportFormat[] = ['csv', 'json', 'ndjson'];
@@ -97,10 +97,11 @@ export const execute: Operation = async (run) => {
 	settings.query.readAhead = true;
 	const ctx = contextFor(run, settings);
 	const emitEvents = settings.options.emitEvents === true;
-	const exportSettings = {
+	const exportSettings: ExportSettings = {
 		format,
 		pollIntervalMs: seconds(settings.options, 'pollInterval', 2) * 1000,
 		maxWaitMs: seconds(settings.options, 'maxWait', 300) * 1000,
+		store: async (data, fileName, mimeType) => await fn.helpers.prepareBinaryData(data, fileName, mimeType),
 	};
 	const native = !emitEvents && source.nativeExport && source.nativeExportFormats?.includes(format);
 	const events: IDataObject[] = [];
@@ -121,21 +122,23 @@ export const execute: Operation = async (run) => {
 			if (emitEvents) events.push(...shaped);
 		}
 		countNotes(run.notes, counters);
+		const data = writer.finish();
+		const fileName = `${source.id}-audit-${new Date(ctx.now()).toISOString().replace(/[:.]/g, '-')}.${format}`;
 		file = {
-			data: writer.finish(),
-			fileName: `${source.id}-audit-${new Date(ctx.now()).toISOString().replace(/[:.]/g, '-')}.${format}`,
+			binary: await exportSettings.store(data, fileName, MIME_TYPES[format]),
+			bytes: data.length,
+			fileName,
 			mimeType: MIME_TYPES[format],
 			eventCount: writer.eventCount,
 		};
 	}
-	const binary = await fn.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);
 	const summary: IDataObject = {
 		source: source.id,
 		format,
 		eventCount: file.eventCount,
 		jobId: file.jobId ?? null,
 		fileName: file.fileName,
-		fileSize: file.data.length,
+		fileSize: file.bytes,
 		timeRange: {
 			start: settings.query.start === undefined ? null : new Date(settings.query.start).toISOString(),
 			end: new Date(settings.query.end).toISOString(),
@@ -144,7 +147,7 @@ export const execute: Operation = async (run) => {
 	};
 	// The summary item carries the count and size; hints are kept for what a user must know.
 	const out: INodeExecutionData[] = [
-		{ json: summary, binary: { [binaryPropertyName]: binary }, pairedItem: { item: itemIndex } },
+		{ json: summary, binary: { [binaryPropertyName]: file.binary }, pairedItem: { item: itemIndex } },
 	];
 	for (const json of events) out.push({ json, pairedItem: { item: itemIndex } });
 	return out;

@@ -3,10 +3,10 @@
 // records than the vendor counted for it is never presented as the export. `exportBudget` makes Max
 // Wait bound a whole export — every search, 202 wait and download — not each call on its own;
 // Pangea's export runs on it, CBC's Job Service wait still applies Max Wait to the job alone.
-import { NodeApiError, type JsonObject } from 'n8n-workflow';
-import { countRecords } from '../files';
+import { NodeApiError, type IBinaryData, type JsonObject } from 'n8n-workflow';
+import { MIME_TYPES, RecordCounter } from '../files';
 import { locateError } from '../reader';
-import type { ExportFormat, SourceContext } from '../types';
+import type { BodyStream, ExportFormat, ExportSettings, SourceContext } from '../types';
 
 /** A failure of one step says which job it concerns (or that none was created yet). */
 export async function located<T>(step: Promise<T>, where: string): Promise<T> {
@@ -59,21 +59,22 @@ export async function boundedStep<T>(budget: ExportBudget, where: string, call: 
 }
 
 /**
- * The records in a downloaded file, checked against what the vendor counted for it (a lower bound:
- * records arriving later only add). Fewer, or a JSON array that never closes, is a download cut
- * short or something else served in its place: a NodeApiError saying which file (job or result id).
+ * The records in a downloaded file (counted as it arrived), checked against what the vendor counted
+ * for it (a lower bound: records arriving later only add). Fewer, or a JSON array that never
+ * closes (NaN), is a download cut short or something else served in its place: a NodeApiError
+ * saying which file (job or result id).
  */
 export function checkedRecordCount(
 	ctx: SourceContext,
-	file: Buffer,
+	file: { records: number; bytes: number },
 	format: ExportFormat,
 	/** `of`: whose file ("Carbon Black Cloud export job 42"); `counted`: "its search matched". */
 	expected: { count: number; of: string; counted: string },
 ): number {
-	const held = countRecords(file, format);
+	const held = file.records;
 	if (held >= expected.count) return held;
 	const what = Number.isNaN(held) ? `a ${format.toUpperCase()} file that ends before its last record` : `${held} record(s)`;
-	const message = ctx.redact(`The file of ${expected.of} holds ${what} (${file.length} bytes), but ${expected.counted} ${expected.count}`);
+	const message = ctx.redact(`The file of ${expected.of} holds ${what} (${file.bytes} bytes), but ${expected.counted} ${expected.count}`);
 	throw new NodeApiError(ctx.fn.getNode(), { message: 'export file short of its count' } as JsonObject, {
 		message,
 		description: ctx.redact(
@@ -81,4 +82,24 @@ export function checkedRecordCount(
 		),
 		itemIndex: ctx.itemIndex,
 	});
+}
+
+/** A download kept in n8n's binary store, with its records and bytes counted as they passed. */
+export type StoredDownload = { binary: IBinaryData; records: number; bytes: number };
+
+/**
+ * The `sink` of a file's download: the body goes to n8n's binary store as it arrives (never held
+ * whole), its records counted on the way for `checkedRecordCount`. A retried download starts over.
+ */
+export function storeCounted(settings: ExportSettings, fileName: string): (body: BodyStream) => Promise<StoredDownload> {
+	return async (body) => {
+		const counter = new RecordCounter(settings.format);
+		let bytes = 0;
+		body.observe((chunk) => {
+			counter.add(chunk);
+			bytes += chunk.length;
+		});
+		const binary = await settings.store(body.stream, fileName, MIME_TYPES[settings.format]);
+		return { binary, records: counter.total(), bytes };
+	};
 }

@@ -1,11 +1,11 @@
 // Carbon Black Cloud export: a count of the matches → _export → Job Service status with backoff →
-// download (auth never sent to a redirect; the body capped by the transport) → the file checked
-// against the count. Vendor words reach users only redacted.
+// download (auth never sent to a redirect; the body capped by the transport, and written to n8n's
+// binary store as it arrives) → the file checked against the count. Vendor words reach users only redacted.
 import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { MIME_TYPES } from '../../files';
 import { joinUrl } from '../../transport';
-import type { AuditQuery, ExportedFile, ExportSettings, SourceContext } from '../../types';
-import { checkedRecordCount, located } from '../exportSteps';
+import type { AuditQuery, BodyStream, ExportedFile, ExportSettings, SourceContext } from '../../types';
+import { checkedRecordCount, located, storeCounted, type StoredDownload } from '../exportSteps';
 import { cbcPaths, cbcSearchBody } from './request';
 import { cbcBaseUrl } from './environments';
 
@@ -40,16 +40,21 @@ export async function exportAndDownload(
 		});
 	}
 	await located(waitForJob(ctx, jobs, jobId, settings), ctx.redact(`Failed while waiting for export job ${jobId}.`));
-	const data = await located(download(ctx, `${jobs}/${jobId}/download`), ctx.redact(`Failed while downloading export job ${jobId}.`));
+	const fileName = `carbonBlackCloud-audit-export-${jobId}.${settings.format}`;
+	const stored = await located(
+		download(ctx, `${jobs}/${jobId}/download`, storeCounted(settings, fileName)),
+		ctx.redact(`Failed while downloading export job ${jobId}.`),
+	);
 	// The job was created after the count, from the same criteria: it holds at least those records.
-	const eventCount = checkedRecordCount(ctx, data, settings.format, {
+	const eventCount = checkedRecordCount(ctx, stored, settings.format, {
 		count: found,
 		of: `Carbon Black Cloud export job ${jobId}`,
 		counted: 'its search matched',
 	});
 	return {
-		data,
-		fileName: `carbonBlackCloud-audit-export-${jobId}.${settings.format}`,
+		binary: stored.binary,
+		bytes: stored.bytes,
+		fileName,
 		mimeType: MIME_TYPES[settings.format],
 		eventCount,
 		jobId,
@@ -117,16 +122,21 @@ async function waitForJob(ctx: SourceContext, jobs: string, jobId: string, setti
 /**
  * The download answers with the file, or redirects to where the file lies: a pre-signed location,
  * on another host or not, which is fetched without the X-Auth-Token (and follows its own redirects
- * without it too). The token only ever goes to the API's own download path.
+ * without it too). The token only ever goes to the API's own download path. Either way the file
+ * goes to n8n's binary store as it arrives (`keep`), so an export of any size is never held whole.
  */
-async function download(ctx: SourceContext, url: string): Promise<Buffer> {
-	const response = await ctx.request<Buffer>({ method: 'GET', url, binary: true, noRedirect: true });
-	if (response.status < 300 || response.status >= 400) return response.body;
+async function download(
+	ctx: SourceContext,
+	url: string,
+	keep: (body: BodyStream) => Promise<StoredDownload>,
+): Promise<StoredDownload> {
+	const response = await ctx.request<StoredDownload | Buffer>({ method: 'GET', url, binary: true, noRedirect: true, sink: keep });
+	if (response.status < 300 || response.status >= 400) return response.body as StoredDownload;
 	const location = response.headers.location;
 	const target = Array.isArray(location) ? location[0] : location;
 	if (!target) throw downloadError(ctx, 'redirected the export download without a Location');
 	const absolute = new URL(target, joinUrl(cbcBaseUrl(await ctx.credentials()), url)).toString();
-	return (await ctx.requestWithoutAuth({ method: 'GET', url: absolute })).body;
+	return (await ctx.requestWithoutAuth<StoredDownload>({ method: 'GET', url: absolute, sink: keep })).body;
 }
 
 function downloadError(ctx: SourceContext, problem: string): NodeApiError {

@@ -3,7 +3,7 @@
 // Max Wait bounds the whole export (each call's 202 wait gets what is left of it), every request
 // is bounded by the transport's timeout, and a failed step names itself and the result id.
 import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { MIME_TYPES } from '../../files';
+import { countRecords, MIME_TYPES } from '../../files';
 import { BodyTooLarge, bodyTooLargeError } from '../../limits';
 import type { AuditQuery, ExportedFile, ExportSettings, RawRecord, SourceContext } from '../../types';
 import { boundedStep, checkedRecordCount, exportBudget, type ExportBudget as Budget } from '../exportSteps';
@@ -114,7 +114,7 @@ async function download(ctx: SourceContext, part: Part, format: ExportFormat, bu
 		});
 	}
 	// The file holds the search's result set, whose size the search reported.
-	checkedRecordCount(ctx, file, format, {
+	checkedRecordCount(ctx, { records: countRecords(file, format), bytes: file.length }, format, {
 		count: part.count,
 		of: `Pangea result ${part.id}`,
 		counted: 'the search found',
@@ -187,10 +187,13 @@ export async function exportPangea(
 		files.push(file);
 	}
 	if (parts.length > 1) ctx.note(`Pangea: more than ${MAX_RESULTS} events, exported in ${parts.length} searches split by time`);
+	// Each part is a gzip file inflated here and joined: held, not streamed (at most the body cap).
 	const data = joinFiles(files.filter((file) => file.length > 0), format);
+	const fileName = `pangea-audit-export-${parts[0].id}.${format}`;
 	return {
-		data,
-		fileName: `pangea-audit-export-${parts[0].id}.${format}`,
+		binary: await settings.store(data, fileName, MIME_TYPES[format]),
+		bytes: data.length,
+		fileName,
 		mimeType: MIME_TYPES[format],
 		eventCount: parts.reduce((sum, part) => sum + part.count, 0),
 		jobId: parts[0].id,
