@@ -302,11 +302,20 @@ export class N8nRest {
 		return data?.results ?? [];
 	}
 
-	/** One finished execution with its run data unflatted: `{status, mode, data: {resultData}}`. */
+	/**
+	 * One finished execution with its run data unflatted: `{status, mode, data: {resultData}}`. n8n 1.x can show an execution as ended before its run
+	 * data is written (it logs "Found successful execution where data is empty stringified array"
+	 * and answers `[]`), which would read as a run with no items: such an answer is asked again.
+	 */
 	async execution(id) {
-		const execution = await this.request('GET', `/executions/${id}`);
-		if (typeof execution?.data === 'string') execution.data = this.flatted.parse(execution.data);
-		return execution;
+		for (let attempt = 0; ; attempt++) {
+			const execution = await this.request('GET', `/executions/${id}`);
+			if (typeof execution?.data === 'string') execution.data = this.flatted.parse(execution.data);
+			const ended = execution && execution.status !== 'running' && execution.status !== 'new';
+			const dataMissing = ended && Array.isArray(execution.data) && execution.data.length === 0;
+			if (!dataMissing || attempt >= 40) return execution;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
 	}
 
 	async waitForExecution(id, timeoutMs = 60_000) {
