@@ -304,7 +304,7 @@ export class N8nRest {
 
 	/**
 	 * One finished execution with its run data unflatted: `{status, mode, data: {resultData}}`.
-	 * n8n 1.x can show an execution as ended before its run data is written (it logs "Found
+	 * n8n 1.x can show an execution as successful before its run data is written (it logs "Found
 	 * successful execution where data is empty stringified array" and answers `[]`, or the data
 	 * as it was before any node ran), which would read as a run with no items: such an answer is
 	 * asked again, for up to 10 s.
@@ -313,11 +313,9 @@ export class N8nRest {
 		for (let attempt = 0; ; attempt++) {
 			const execution = await this.request('GET', `/executions/${id}`);
 			if (typeof execution?.data === 'string') execution.data = this.flatted.parse(execution.data);
-			const ended = execution && execution.status !== 'running' && execution.status !== 'new';
 			const result = Array.isArray(execution?.data) ? undefined : execution?.data?.resultData;
-			// Written: at least one node's run, or the error that stopped it before any.
-			const written = result !== undefined && (Object.keys(result.runData ?? {}).length > 0 || result.error !== undefined);
-			const dataMissing = ended && !written;
+			// A successful run has run at least one node.
+			const dataMissing = execution?.status === 'success' && Object.keys(result?.runData ?? {}).length === 0;
 			if (!dataMissing || attempt >= 40) return execution;
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
