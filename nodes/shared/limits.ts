@@ -24,7 +24,7 @@ export const MAX_DOWNLOAD_OPTION: INodeProperties = {
 	typeOptions: { minValue: 1 },
 	default: DEFAULT_MAX_DOWNLOAD_MB,
 	description:
-		'Largest file, page or inflated download one run may take (a Carbon Black Cloud export file goes to n8n\'s binary data as it arrives, and counts too); a larger one fails with an error instead of exhausting n8n',
+		'Largest file, page or inflated download one run may take (an export file the vendor prepares goes to n8n\'s binary data as it arrives, and counts too); a larger one fails with an error instead of exhausting n8n',
 };
 
 /** The cap in bytes from the node's options; a bad value fails before any request. */

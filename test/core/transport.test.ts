@@ -87,6 +87,10 @@ describe('redactSecrets', () => {
 	});
 });
 
+/** `data` cut into chunks of `size` bytes, as a body arrives. */
+const chunksOf = (data: Buffer, size: number) =>
+	Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
+
 let clock = NOW;
 beforeEach(() => (clock = NOW));
 
@@ -361,8 +365,6 @@ describe('Transport: bodies', () => {
 
 	describe('a declared Content-Length (read into one buffer of that size)', () => {
 		const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
-		const chunksOf = (data: Buffer, size: number) =>
-			Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
 		const binaryWith = async (body: Buffer, declared: number, maxBodyBytes = 1 << 20) => {
 			const { transport } = transportWith(
 				[{ statusCode: 200, body: bodyStream(chunksOf(body, 16_384)), headers: { 'content-length': String(declared) } }],
@@ -420,8 +422,6 @@ describe('Transport: bodies', () => {
 
 describe('Transport: a body handed to a sink (an export file to n8n\'s binary store)', () => {
 	const file = Buffer.from(Array.from({ length: 50_000 }, (_, i) => 0x20 + (i % 90)));
-	const chunksOf = (data: Buffer, size: number) =>
-		Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
 	/** A body whose chunks come as they are read; with `cut`, the connection is lost after them. */
 	const answerOf = (chunks: Buffer[], cut?: IDataObject) =>
 		bodyStream(chunks, cut ? Object.assign(new Error(String(cut.message)), cut) : true);
