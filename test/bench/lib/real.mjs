@@ -283,7 +283,8 @@ export async function executeWorkflow(n8n, id, outFile, { timeoutMs = 900_000, c
 	const env = cpuProfDir
 		? {
 				...n8n.env,
-				NODE_OPTIONS: `${n8n.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim(),
+				NODE_OPTIONS:
+					`${n8n.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim(),
 			}
 		: n8n.env;
 	const child = startProcess(n8n.bin, ['execute', `--id=${id}`, '--rawOutput'], {
@@ -316,4 +317,25 @@ export async function executeWorkflow(n8n, id, outFile, { timeoutMs = 900_000, c
 			`n8n execute ${id}: exit ${code ?? signal}, status ${run.status}${run.error ? `, ${run.error}` : ''}; see ${outFile}`,
 		);
 	return { wallMs, peakMb, treeMb, nodes: run.nodes, fields: run.fields };
+}
+
+/**
+ * One manual run ("Execute workflow" in the editor) in a running n8n, through its REST API:
+ * each node's own execution time and first-output item count, and the run's time as n8n
+ * recorded it (started to stopped). The process stays up between runs, so its code is compiled
+ * already: what a workflow on a schedule meets, unlike a cold `n8n execute`.
+ */
+export async function runInRunningN8n(rest, id, { timeoutMs = 300_000 } = {}) {
+	const executionId = await rest.runManually(id, START);
+	const execution = await rest.waitForExecution(executionId, timeoutMs);
+	if (execution.status !== 'success')
+		throw new Error(`running n8n: execution ${executionId} of ${id} ended ${execution.status}`);
+	const nodes = {};
+	for (const [name, runs] of Object.entries(execution.data?.resultData?.runData ?? {})) {
+		const run = runs[0];
+		if (run?.error) throw new Error(`running n8n: ${id}, node ${name}: ${run.error.message}`);
+		nodes[name] = { ms: run?.executionTime ?? 0, items: run?.data?.main?.[0]?.length ?? 0 };
+	}
+	const runMs = Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt);
+	return { nodes, runMs };
 }
