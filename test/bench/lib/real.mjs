@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { N8nInstance } from '../../e2e/lib/n8n.mjs';
+import { N8nInstance, nodeItems, runError } from '../../e2e/lib/n8n.mjs';
 import { freePort, startProcess } from '../../e2e/lib/proc.mjs';
 import { simulatorCredentials } from '../../e2e/lib/sources.mjs';
 import { auditLogNode, manualTrigger, START, workflow } from '../../e2e/lib/workflows.mjs';
@@ -328,14 +328,18 @@ export async function executeWorkflow(n8n, id, outFile, { timeoutMs = 900_000, c
 export async function runInRunningN8n(rest, id, { timeoutMs = 300_000 } = {}) {
 	const executionId = await rest.runManually(id, START);
 	const execution = await rest.waitForExecution(executionId, timeoutMs);
-	if (execution.status !== 'success')
-		throw new Error(`running n8n: execution ${executionId} of ${id} ended ${execution.status}`);
+	const error = runError(execution);
+	if (execution.status !== 'success' || error)
+		throw new Error(
+			`running n8n: execution ${executionId} of ${id} ended ${execution.status}${error ? `: ${error}` : ''}`,
+		);
+	const runData = execution.data.resultData.runData;
 	const nodes = {};
-	for (const [name, runs] of Object.entries(execution.data?.resultData?.runData ?? {})) {
-		const run = runs[0];
-		if (run?.error) throw new Error(`running n8n: ${id}, node ${name}: ${run.error.message}`);
-		nodes[name] = { ms: run?.executionTime ?? 0, items: run?.data?.main?.[0]?.length ?? 0 };
-	}
+	for (const name of Object.keys(runData))
+		nodes[name] = {
+			ms: runData[name][0].executionTime ?? 0,
+			items: nodeItems(runData, name).length,
+		};
 	const runMs = Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt);
 	return { nodes, runMs };
 }
