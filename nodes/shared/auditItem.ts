@@ -1,6 +1,7 @@
 // Building normalized audit items (docs/audit-item.md) and shaping them into the node's output.
 import type { IDataObject } from 'n8n-workflow';
 import { toOcsf } from './ocsf';
+import { fastUtcMillis, utcMillis } from './utcMillis';
 import type { AuditCategory, AuditItem, CommonFilters, RawRecord, SourceId, TimedItem } from './types';
 
 export type OutputFormat = 'normalized' | 'ocsf' | 'raw';
@@ -9,8 +10,6 @@ export type OutputOptions = { includeRaw: boolean; outputFormat: OutputFormat };
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
-/** ISO 8601 UTC with milliseconds: already the item's time format, kept as is. */
-const ISO_MILLIS_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const IPV6 = /^[0-9a-f:]+$/i;
 
 /** Fills every key of an audit item; callers set what their vendor knows. */
@@ -64,9 +63,14 @@ function remembered(iso: string, ms: number): string {
 
 /** Vendor time (ISO text or epoch ms) → ISO 8601 UTC with milliseconds, or null. */
 export function isoTime(value: unknown): string | null {
-	if (typeof value === 'string' && ISO_MILLIS_UTC.test(value)) {
-		const parsed = Date.parse(value);
-		if (!Number.isNaN(parsed)) return remembered(value, parsed);
+	if (typeof value === 'string') {
+		const fast = fastUtcMillis(value);
+		if (!Number.isNaN(fast)) {
+			// Already the item's format with milliseconds, or made so from the digits as they are.
+			if (value.length === 24) return remembered(value, fast);
+			const fraction = `${value.slice(20, value.length - 1)}000`.slice(0, 3);
+			return remembered(`${value.slice(0, 19)}.${fraction}Z`, fast);
+		}
 	}
 	let ms: number;
 	if (typeof value === 'number') ms = value;
@@ -125,7 +129,7 @@ export function categoryFrom(action: string | null, text: string | null): AuditC
 /** Epoch ms of an item's time, NaN when the vendor time did not parse. */
 export function timed(item: AuditItem): TimedItem {
 	if (item.time === null) return { item, timeMs: NaN };
-	return { item, timeMs: item.time === lastTime.iso ? lastTime.ms : Date.parse(item.time) };
+	return { item, timeMs: item.time === lastTime.iso ? lastTime.ms : utcMillis(item.time) };
 }
 
 function commaList(value: unknown): string[] {

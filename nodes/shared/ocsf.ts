@@ -2,6 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { BoundedMemo } from './memo';
+import { utcMillis } from './utcMillis';
 import type { AuditCategory, AuditItem, AuditOutcome } from './types';
 
 export const OCSF_VERSION = '1.8.0';
@@ -358,7 +359,7 @@ export function toOcsf(
 ): IDataObject {
 	const cls = CLASS_BY_CATEGORY[item.category] ?? API_ACTIVITY;
 	const activity = activityOf(cls, item.action);
-	const parsed = item.time === null ? NaN : Date.parse(item.time);
+	const parsed = item.time === null ? NaN : utcMillis(item.time);
 	const timeKnown = !Number.isNaN(parsed);
 	const status = STATUS[item.outcome] ?? STATUS.unknown;
 	const severity = item.flagged ? FLAGGED : ROUTINE;

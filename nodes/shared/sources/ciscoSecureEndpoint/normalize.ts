@@ -29,31 +29,6 @@ function objectName(...maps: Array<IDataObject | null>): string | null {
 	return null;
 }
 
-/**
- * `2024-05-01T09:00:05Z`, as Cisco writes created_at, with a valid clock time: already the item's
- * time but for the milliseconds. Other forms go through `isoTime`.
- */
-const CISCO_SECOND = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
-
-/** Days in a month of the proleptic Gregorian calendar (what Date uses), month 1–12. */
-function daysInMonth(year: number, month: number): number {
-	if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-	return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/**
- * created_at → the item's time; the same as `isoTime`, without a Date round trip for Cisco's form.
- * A day the month does not have (V8 rolls 02-30 over to March) is left to `isoTime`.
- */
-export function ciscoItemTime(value: unknown): string | null {
-	if (typeof value === 'string' && CISCO_SECOND.test(value)) {
-		const day = (value.charCodeAt(8) - 48) * 10 + (value.charCodeAt(9) - 48);
-		if (day <= 28 || day <= daysInMonth(Number(value.slice(0, 4)), Number(value.slice(5, 7))))
-			return `${value.slice(0, 19)}.000Z`;
-	}
-	return isoTime(value);
-}
-
 /** Blocking, allowed, detection and exclusion lists are policy, however Cisco words the type. */
 const POLICY_LIST = /(block|allow|detection|exclusion)\w*\s?list|exclusion/;
 
@@ -85,7 +60,7 @@ export function normalizeCisco(raw: RawRecord): AuditItem {
 	const after = asObject(record.new_attributes);
 	const name = objectName(after, before);
 	const action = event ? event.toLowerCase() : null;
-	item.time = ciscoItemTime(record.created_at);
+	item.time = isoTime(record.created_at);
 	item.actor = { name: user, email: asEmail(user), ip: null };
 	item.action = action;
 	item.category = cachedCategory(action, type);

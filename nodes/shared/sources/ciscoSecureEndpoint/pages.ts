@@ -2,6 +2,7 @@
 import { Multiset } from '../../reader';
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { isoTime } from '../../auditItem';
+import { utcMillis } from '../../utcMillis';
 import { contentId } from '../../canonical';
 import type { AuditQuery, Page, SourceContext } from '../../types';
 import { pagesAhead, PAGES_IN_FLIGHT, type PagesAhead } from '../../pagesAhead';
@@ -37,8 +38,8 @@ export const MAX_SHIFTS = 10;
 function timeOf(record: IDataObject): number {
 	const value = record.created_at;
 	if (typeof value !== 'string') return NaN;
-	const ms = Date.parse(value);
-	return Number.isNaN(ms) ? Date.parse(isoTime(value) ?? '') : ms;
+	const ms = utcMillis(value);
+	return Number.isNaN(ms) ? utcMillis(isoTime(value) ?? '') : ms;
 }
 
 /** Rounding the range to whole seconds reads a little around it: those records are left out. */
