@@ -51,7 +51,9 @@ export function asIp(value: unknown): string | null {
 
 /**
  * The last time text isoTime wrote and its epoch ms: `timed` reads the same text right after, for
- * the same event, and takes the number instead of parsing the text a second time.
+ * the same event, and takes the number instead of parsing the text a second time. Still worth it
+ * with `utcMillis`: `timed` parsing every time instead made normalization 4–25 % slower per source
+ * (two builds alternating in one process, twice).
  */
 const lastTime = { iso: '', ms: NaN };
 

@@ -67,7 +67,7 @@ export function fastUtcMillis(text: string): number {
  * Date.parse of `text`, exactly, but the forms vendors write (UTC, whole seconds or a fraction)
  * read from their digits: Date.parse took about 0.45 µs per text on the bench machine, this about
  * 0.1. It runs once or twice per event (the item's time, paging, OCSF's time).
- * test/core/auditItem.test.ts holds it to Date.parse over valid, rolled-over and broken texts.
+ * test/core/utcMillis.test.ts holds it to Date.parse over valid, rolled-over and broken texts.
  */
 export function utcMillis(text: string): number {
 	const ms = fastUtcMillis(text);
